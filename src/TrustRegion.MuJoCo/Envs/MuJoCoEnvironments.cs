@@ -14,6 +14,7 @@ public static class MuJoCoEnvironments
         new("Walker2d-v4", 1000, null, static () => new Walker2dEnv()),
         new("HalfCheetah-v4", 1000, 4800.0, static () => new HalfCheetahEnv()),
         new("Ant-v4", 1000, 6000.0, static () => new AntEnv()),
+        new("Humanoid-v4", 1000, null, static () => new HumanoidEnv()),
     ];
 
     /// <summary>The entry with the given id.</summary>
