@@ -269,6 +269,62 @@ public sealed class MuJoCoEnvTests
     }
 
     [Fact]
+    public void ParallelCopies_MatchSequential_AndOneDivergenceStaysInItsCopy()
+    {
+        const int copies = 4, steps = 60, badCopy = 2, badStep = 20;
+        (double[] trace, long diverged, string? text)[] Run(bool parallel)
+        {
+            var results = new (double[], long, string?)[copies];
+            void One(int c)
+            {
+                using var env = new Walker2dEnv();
+                var o = new double[17];
+                var a = new double[6];
+                var rng = new Rng(100 + (ulong)c);
+                var trace = new List<double>();
+                env.Reset((ulong)c, o);
+                for (int t = 0; t < steps; t++)
+                {
+                    env.ActionSpace.Sample(rng, a);
+                    if (c == badCopy && t == badStep)
+                    {
+                        env.Data.Qvel[4] = double.PositiveInfinity;
+                    }
+                    StepResult r = env.Step(a, o);
+                    trace.AddRange(o);
+                    trace.Add(r.Reward);
+                    if (r.Terminated)
+                    {
+                        env.Reset(null, o);
+                    }
+                }
+                results[c] = ([.. trace], env.DivergedEpisodes, env.LastDivergence?.WarningText);
+            }
+            if (parallel)
+            {
+                Parallel.For(0, copies, new ParallelOptions { MaxDegreeOfParallelism = copies }, One);
+            }
+            else
+            {
+                for (int c = 0; c < copies; c++)
+                {
+                    One(c);
+                }
+            }
+            return results;
+        }
+        var sequential = Run(false);
+        var parallel = Run(true);
+        for (int c = 0; c < copies; c++)
+        {
+            Assert.Equal(sequential[c].trace, parallel[c].trace);
+            Assert.Equal(c == badCopy ? 1 : 0, parallel[c].diverged);
+            Assert.All(parallel[c].trace, x => Assert.True(double.IsFinite(x)));
+        }
+        Assert.Contains("QVEL", parallel[badCopy].text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Step_AllocatesNothing()
     {
         using var env = new HopperEnv();
