@@ -102,9 +102,17 @@ public sealed class MuJoCoParityTests(ITestOutputHelper output)
         err.AssertClean();
     }
 
-    // body_xpos / site_xpos / qfrc_constraint / cfrc_ext as left by the last mj_step (spec 1.3 step 5).
+    // time and contact count, then body_xpos / site_xpos / qfrc_constraint / cfrc_ext as left by the last mj_step (spec 1.3 step 5).
     private static void CompareNamedArrays(ReferenceTrajectory r, MuJoCoModel model, MuJoCoData data, int row, ErrorTracker err)
     {
+        if (r.Root.TryGetProperty("time", out JsonElement time))
+        {
+            err.Compare("time", row, [time[row].GetDouble()], [data.Time], 1e-12);
+        }
+        if (r.Root.TryGetProperty("ncon", out JsonElement ncon))
+        {
+            err.Compare("ncon", row, [ncon[row].GetDouble()], [data.ContactCount], 0);
+        }
         if (r.Root.TryGetProperty("body_xpos", out JsonElement bodies) && bodies.ValueKind == JsonValueKind.Object)
         {
             foreach (JsonProperty body in bodies.EnumerateObject())
