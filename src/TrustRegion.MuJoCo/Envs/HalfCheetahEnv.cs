@@ -1,0 +1,65 @@
+using TrustRegion.Numerics;
+
+namespace TrustRegion.MuJoCo.Envs;
+
+/// <summary>HalfCheetah-v4: a planar cheetah runs forward (Gymnasium v4 semantics, spec 2.7).</summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>Observation (17, float64)</term><description>q1..q8 (height displacement, pitch, six joints), v0..v8 (not clipped).</description></item>
+/// <item><term>Action (6, float32)</term><description>bthigh, bshin, bfoot, fthigh, fshin, ffoot torque commands in [−1, 1].</description></item>
+/// <item><term>Reward</term><description>(x⁺ − x⁻)/dt − 0.1·‖a‖².</description></item>
+/// <item><term>Start</term><description>q = U(−0.1, 0.1)⁹, v = 0.1·N(0, 1)⁹.</description></item>
+/// <item><term>Termination</term><description>never.</description></item>
+/// <item><term>Truncation</term><description>by the registry's time limit, 1000 steps.</description></item>
+/// </list>
+/// Physics: 0.01 s Euler steps, frame skip 5 (dt 0.05 s).
+/// </remarks>
+public sealed class HalfCheetahEnv : MuJoCoEnv
+{
+    private double _xBefore;
+
+    /// <summary>Creates the environment on the shared embedded model.</summary>
+    public HalfCheetahEnv()
+        : this(MuJoCoModels.Shared("half_cheetah.xml"))
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6).</summary>
+    public HalfCheetahEnv(MuJoCoModel model)
+        : base("HalfCheetah-v4", model, frameSkip: 5, observationSize: 17, nq: 9, nv: 9, nu: 6)
+    {
+    }
+
+    /// <inheritdoc/>
+    protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
+    {
+        for (int i = 0; i < qpos.Length; i++)
+        {
+            qpos[i] += rng.NextDouble(-0.1, 0.1);
+        }
+        for (int i = 0; i < qvel.Length; i++)
+        {
+            qvel[i] += 0.1 * rng.NextGaussian();
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void BeforePhysics() => _xBefore = Data.Qpos[0];
+
+    /// <inheritdoc/>
+    protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
+    {
+        double xVelocity = (Data.Qpos[0] - _xBefore) / Dt;
+        double ctrlCost = 0.1 * NumpyMath.SumOfSquares(action);
+        double forwardReward = 1.0 * xVelocity;
+        WriteObservation(observation);
+        return (forwardReward - ctrlCost, false);
+    }
+
+    /// <inheritdoc/>
+    protected override void WriteObservation(Span<double> observation)
+    {
+        Data.Qpos[1..].CopyTo(observation);
+        Data.Qvel.CopyTo(observation[8..]);
+    }
+}

@@ -1,0 +1,34 @@
+namespace TrustRegion.MuJoCo.Envs;
+
+/// <summary>The catalog of MuJoCo environments this assembly provides, for registration in the shared registry.</summary>
+public static class MuJoCoEnvironments
+{
+    /// <summary>Every environment with its Gymnasium v4 time limit and reward threshold (spec 1.5).</summary>
+    public static IReadOnlyList<MuJoCoEnvSpec> All { get; } =
+    [
+        new("InvertedPendulum-v4", 1000, 950.0, static () => new InvertedPendulumEnv()),
+        new("InvertedDoublePendulum-v4", 1000, 9100.0, static () => new InvertedDoublePendulumEnv()),
+        new("Reacher-v4", 50, -3.75, static () => new ReacherEnv()),
+        new("Swimmer-v4", 1000, 360.0, static () => new SwimmerEnv()),
+        new("Hopper-v4", 1000, 3800.0, static () => new HopperEnv()),
+        new("Walker2d-v4", 1000, null, static () => new Walker2dEnv()),
+        new("HalfCheetah-v4", 1000, 4800.0, static () => new HalfCheetahEnv()),
+        new("Ant-v4", 1000, 6000.0, static () => new AntEnv()),
+        new("Humanoid-v4", 1000, null, static () => new HumanoidEnv()),
+    ];
+
+    /// <summary>The entry with the given id.</summary>
+    /// <exception cref="ArgumentException">No MuJoCo environment has that id.</exception>
+    public static MuJoCoEnvSpec Get(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        foreach (MuJoCoEnvSpec spec in All)
+        {
+            if (spec.Id == id)
+            {
+                return spec;
+            }
+        }
+        throw new ArgumentException($"No MuJoCo environment is named '{id}'; available: {string.Join(", ", All.Select(s => s.Id))}.", nameof(id));
+    }
+}

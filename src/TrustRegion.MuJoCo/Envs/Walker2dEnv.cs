@@ -1,0 +1,71 @@
+using TrustRegion.Numerics;
+
+namespace TrustRegion.MuJoCo.Envs;
+
+/// <summary>Walker2d-v4: a planar biped walks forward (Gymnasium v4 semantics, spec 2.6).</summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>Observation (17, float64)</term><description>q1..q8 (height, pitch, six leg joints), clip(v0..v8, ±10).</description></item>
+/// <item><term>Action (6, float32)</term><description>right thigh, leg, foot, left thigh, leg, foot torque commands in [−1, 1] (gear 100).</description></item>
+/// <item><term>Reward</term><description>(x⁺ − x⁻)/dt + 1 − 0.001·‖a‖²; the healthy bonus is paid every step.</description></item>
+/// <item><term>Start</term><description>q = (0, 1.25, 0, …) + U(−0.005, 0.005)⁹, v = U(−0.005, 0.005)⁹.</description></item>
+/// <item><term>Termination</term><description>unhealthy: height q1 outside (0.8, 2.0) or pitch q2 outside (−1, 1).</description></item>
+/// <item><term>Truncation</term><description>by the registry's time limit, 1000 steps.</description></item>
+/// </list>
+/// Physics: 0.002 s RK4 steps, frame skip 4 (dt 0.008 s).
+/// </remarks>
+public sealed class Walker2dEnv : MuJoCoEnv
+{
+    private double _xBefore;
+
+    /// <summary>Creates the environment on the shared embedded model.</summary>
+    public Walker2dEnv()
+        : this(MuJoCoModels.Shared("walker2d.xml"))
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6).</summary>
+    public Walker2dEnv(MuJoCoModel model)
+        : base("Walker2d-v4", model, frameSkip: 4, observationSize: 17, nq: 9, nv: 9, nu: 6)
+    {
+    }
+
+    /// <inheritdoc/>
+    protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
+    {
+        for (int i = 0; i < qpos.Length; i++)
+        {
+            qpos[i] += rng.NextDouble(-0.005, 0.005);
+        }
+        for (int i = 0; i < qvel.Length; i++)
+        {
+            qvel[i] += rng.NextDouble(-0.005, 0.005);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void BeforePhysics() => _xBefore = Data.Qpos[0];
+
+    /// <inheritdoc/>
+    protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
+    {
+        ReadOnlySpan<double> q = Data.Qpos;
+        double xVelocity = (q[0] - _xBefore) / Dt;
+        double ctrlCost = 1e-3 * NumpyMath.SumOfSquares(action);
+        double rewards = (1.0 * xVelocity) + 1.0;
+        WriteObservation(observation);
+        bool healthy = q[1] > 0.8 && q[1] < 2.0 && q[2] > -1.0 && q[2] < 1.0;
+        return (rewards - ctrlCost, !healthy);
+    }
+
+    /// <inheritdoc/>
+    protected override void WriteObservation(Span<double> observation)
+    {
+        Data.Qpos[1..].CopyTo(observation);
+        ReadOnlySpan<double> v = Data.Qvel;
+        for (int i = 0; i < v.Length; i++)
+        {
+            observation[8 + i] = NumpyMath.Clip(v[i], -10, 10);
+        }
+    }
+}

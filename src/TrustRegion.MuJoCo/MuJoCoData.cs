@@ -1,0 +1,171 @@
+using TrustRegion.MuJoCo.Native;
+
+namespace TrustRegion.MuJoCo;
+
+/// <summary>
+/// One simulation state (<c>mjData</c>) of a <see cref="MuJoCoModel"/>, with views of its arrays.
+/// </summary>
+/// <remarks>
+/// <para>Thread safety: one instance must be used by one thread at a time; distinct instances (of the same model) may be
+/// stepped on different threads in parallel, since each has its own stack and the model is only read.</para>
+/// <para>The span properties view native memory that never moves for the lifetime of the instance (2.2.2 allocates
+/// every array in one buffer at creation), so taking a span allocates nothing. Position-derived arrays
+/// (<see cref="Xpos"/>, <see cref="SiteXpos"/>, <see cref="QfrcConstraint"/>, <see cref="CfrcExt"/>, ...) hold whatever
+/// the last MuJoCo call computed: after <see cref="Step"/> they belong to the last intermediate stage, not to the final
+/// <see cref="Qpos"/> (spec section 1.3).</para>
+/// </remarks>
+public sealed unsafe class MuJoCoData : IDisposable
+{
+    // Checked in this order: divergence first, since MuJoCo resets the state after it; then dropped contacts/constraints.
+    private static readonly MjWarning[] s_simulationWarnings =
+        [MjWarning.BadQacc, MjWarning.BadQvel, MjWarning.BadQpos, MjWarning.BadCtrl, MjWarning.ContactFull, MjWarning.ConstraintFull];
+
+    private readonly MjDataHandle _handle;
+    private readonly IntPtr _m;
+    private readonly byte* _d;
+    private readonly int _nq, _nv, _nu, _nbody, _nsite;
+
+    internal MuJoCoData(MuJoCoModel model, MjDataHandle handle)
+    {
+        Model = model;
+        _handle = handle;
+        _m = model.Pointer;
+        _d = (byte*)handle.DangerousGetHandle();
+        (_nq, _nv, _nu, _nbody, _nsite) = (model.Nq, model.Nv, model.Nu, model.NBody, model.NSite);
+    }
+
+    /// <summary>The model this state belongs to.</summary>
+    public MuJoCoModel Model { get; }
+
+    /// <summary>Generalized positions (<c>qpos</c>), [nq]; writable.</summary>
+    public Span<double> Qpos => new(*(double**)(_d + MjLayout.Qpos), _nq);
+
+    /// <summary>Generalized velocities (<c>qvel</c>), [nv]; writable.</summary>
+    public Span<double> Qvel => new(*(double**)(_d + MjLayout.Qvel), _nv);
+
+    /// <summary>Controls (<c>ctrl</c>), [nu]; writable. MuJoCo clamps to ctrlrange internally without changing these values.</summary>
+    public Span<double> Ctrl => new(*(double**)(_d + MjLayout.Ctrl), _nu);
+
+    /// <summary>Generalized accelerations (<c>qacc</c>), [nv].</summary>
+    public ReadOnlySpan<double> Qacc => new(*(double**)(_d + MjLayout.Qacc), _nv);
+
+    /// <summary>Body frame positions in world coordinates (<c>xpos</c>), [nbody, 3].</summary>
+    public ReadOnlySpan<double> Xpos => new(*(double**)(_d + MjLayout.Xpos), 3 * _nbody);
+
+    /// <summary>Body centre-of-mass positions (<c>xipos</c>), [nbody, 3].</summary>
+    public ReadOnlySpan<double> Xipos => new(*(double**)(_d + MjLayout.Xipos), 3 * _nbody);
+
+    /// <summary>Site positions (<c>site_xpos</c>), [nsite, 3].</summary>
+    public ReadOnlySpan<double> SiteXpos => new(*(double**)(_d + MjLayout.SiteXpos), 3 * _nsite);
+
+    /// <summary>Composite rigid-body inertias in the centre-of-mass frame (<c>cinert</c>), [nbody, 10].</summary>
+    public ReadOnlySpan<double> Cinert => new(*(double**)(_d + MjLayout.Cinert), 10 * _nbody);
+
+    /// <summary>Body velocities in the centre-of-mass frame, rotation first (<c>cvel</c>), [nbody, 6].</summary>
+    public ReadOnlySpan<double> Cvel => new(*(double**)(_d + MjLayout.Cvel), 6 * _nbody);
+
+    /// <summary>Actuator forces in joint space (<c>qfrc_actuator</c>), [nv].</summary>
+    public ReadOnlySpan<double> QfrcActuator => new(*(double**)(_d + MjLayout.QfrcActuator), _nv);
+
+    /// <summary>Constraint forces in joint space (<c>qfrc_constraint</c>), [nv].</summary>
+    public ReadOnlySpan<double> QfrcConstraint => new(*(double**)(_d + MjLayout.QfrcConstraint), _nv);
+
+    /// <summary>External (contact) forces per body, rotation first (<c>cfrc_ext</c>), [nbody, 6]; filled by <see cref="RnePostConstraint"/>.</summary>
+    public ReadOnlySpan<double> CfrcExt => new(*(double**)(_d + MjLayout.CfrcExt), 6 * _nbody);
+
+    /// <summary>Simulation time in seconds.</summary>
+    public double Time => *(double*)(_d + MjLayout.Time);
+
+    /// <summary>Number of active contacts (<c>ncon</c>).</summary>
+    public int ContactCount => *(int*)(_d + MjLayout.NCon);
+
+    /// <summary>Most stack (mjtNums) this state has used (<c>maxuse_stack</c>).</summary>
+    public int MaxStackUse => *(int*)(_d + MjLayout.DataMaxUseStack);
+
+    /// <summary>How many times MuJoCo raised warning <paramref name="warning"/> since the last reset.</summary>
+    public int WarningCount(MjWarning warning)
+    {
+        if ((uint)warning > (uint)MjWarning.BadCtrl)
+        {
+            throw new ArgumentOutOfRangeException(nameof(warning), warning, "Valid warnings are Inertia (0) … BadCtrl (7).");
+        }
+        return *(int*)(_d + MjLayout.Warning + (8 * (int)warning) + 4);
+    }
+
+    /// <summary>
+    /// The first simulation warning (contact or constraint list full, bad qpos/qvel/qacc/ctrl) raised since the last
+    /// reset, or null. These are the warnings after which MuJoCo's results can no longer be trusted.
+    /// </summary>
+    public MjWarning? FirstSimulationWarning()
+    {
+        foreach (MjWarning w in s_simulationWarnings)
+        {
+            if (*(int*)(_d + MjLayout.Warning + (8 * (int)w) + 4) != 0)
+            {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Resets to the model's reference state (<c>mj_resetData</c>): qpos = qpos0, zero velocities, controls, warm start, warnings and time.</summary>
+    public void Reset()
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        LibMuJoCo.mj_resetData(_m, (IntPtr)_d);
+    }
+
+    /// <summary>
+    /// Sets a state as Gymnasium's <c>set_state</c> after a reset (spec 5.4): <c>mj_resetData</c> (clears the solver warm
+    /// start), writes qpos and qvel, then <c>mj_forward</c>, which also normalises free-joint quaternions.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length differs from nq/nv or a value is not finite.</exception>
+    public void ResetTo(ReadOnlySpan<double> qpos, ReadOnlySpan<double> qvel)
+    {
+        CheckState(qpos, _nq, nameof(qpos));
+        CheckState(qvel, _nv, nameof(qvel));
+        Reset();
+        qpos.CopyTo(Qpos);
+        qvel.CopyTo(Qvel);
+        Forward();
+    }
+
+    /// <summary>Computes all derived quantities without integrating (<c>mj_forward</c>).</summary>
+    public void Forward()
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        LibMuJoCo.mj_forward(_m, (IntPtr)_d);
+    }
+
+    /// <summary>Advances the simulation by one model time step (<c>mj_step</c>).</summary>
+    public void Step()
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        LibMuJoCo.mj_step(_m, (IntPtr)_d);
+    }
+
+    /// <summary>Computes <c>cacc</c>, <c>cfrc_int</c> and <c>cfrc_ext</c> after a step (<c>mj_rnePostConstraint</c>).</summary>
+    public void RnePostConstraint()
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        LibMuJoCo.mj_rnePostConstraint(_m, (IntPtr)_d);
+    }
+
+    /// <summary>Frees the native state.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    private static void CheckState(ReadOnlySpan<double> values, int expected, string name)
+    {
+        if (values.Length != expected)
+        {
+            throw new ArgumentException($"{name} has length {values.Length}; expected {expected}.", name);
+        }
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]))
+            {
+                throw new ArgumentException($"{name}[{i}] is {values[i]}; every entry must be finite.", name);
+            }
+        }
+    }
+}

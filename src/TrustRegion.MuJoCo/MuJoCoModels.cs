@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+
+namespace TrustRegion.MuJoCo;
+
+/// <summary>The MJCF models that ship with TrustRegion.MuJoCo as embedded resources, and their shared compiled form.</summary>
+/// <remarks>
+/// <see cref="Shared"/> compiles each model at most once per process and never frees it: a compiled model is immutable
+/// and is read concurrently by every environment copy (spec 5.3), so one instance serves all of them.
+/// </remarks>
+public static class MuJoCoModels
+{
+    private const string ResourcePrefix = "TrustRegion.MuJoCo.Models.";
+
+    private static readonly ConcurrentDictionary<string, Lazy<MuJoCoModel>> s_shared = new(StringComparer.Ordinal);
+
+    /// <summary>File names of the embedded models, e.g. <c>hopper.xml</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        [.. typeof(MuJoCoModels).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+            .Select(n => n[ResourcePrefix.Length..])
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>The MJCF text of an embedded model.</summary>
+    /// <exception cref="ArgumentException">No embedded model has that file name.</exception>
+    public static string GetMjcf(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        Assembly assembly = typeof(MuJoCoModels).Assembly;
+        using Stream? stream = assembly.GetManifestResourceStream(ResourcePrefix + fileName)
+            ?? throw new ArgumentException($"No embedded MuJoCo model is named '{fileName}'; available: {string.Join(", ", Names)}.", nameof(fileName));
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Compiles an embedded model into a new, caller-owned <see cref="MuJoCoModel"/>.</summary>
+    /// <exception cref="ArgumentException">No embedded model has that file name.</exception>
+    public static MuJoCoModel Load(string fileName) => MuJoCoModel.FromXml(GetMjcf(fileName), fileName);
+
+    /// <summary>The process-wide compiled instance of an embedded model, compiled on first use; do not dispose it.</summary>
+    /// <exception cref="ArgumentException">No embedded model has that file name.</exception>
+    public static MuJoCoModel Shared(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        if (!Names.Contains(fileName))
+        {
+            throw new ArgumentException($"No embedded MuJoCo model is named '{fileName}'; available: {string.Join(", ", Names)}.", nameof(fileName));
+        }
+        return s_shared.GetOrAdd(fileName, static n => new Lazy<MuJoCoModel>(() => Load(n), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+}
