@@ -4,8 +4,8 @@ namespace TrustRegion.Cli;
 internal static class CliErrors
 {
     /// <summary>
-    /// Runs <paramref name="body"/>; invalid input (argument, state and I/O errors, including configuration and checkpoint
-    /// errors) becomes <c>trpo COMMAND: message</c> on standard error and <see cref="ExitCodes.InvalidInput"/>. Anything else
+    /// Runs <paramref name="body"/>; invalid input (argument, state, I/O and data-format errors, including configuration and
+    /// checkpoint errors) becomes <c>trpo COMMAND: message</c> on standard error and <see cref="ExitCodes.InvalidInput"/>. Anything else
     /// is a bug and propagates with its stack trace.
     /// </summary>
     internal static int Guard(CliConsole console, string command, Func<int> body)
@@ -14,7 +14,7 @@ internal static class CliErrors
         {
             return body();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             console.Error.WriteLine($"trpo {command}: {OneLine(e.Message)}");
             return ExitCodes.InvalidInput;

@@ -29,7 +29,11 @@ public static class TrpoCli
         if (parse.Errors.Count > 0)
         {
             string command = CommandPath(parse.CommandResult);
-            string message = CliErrors.OneLine(parse.Errors[0].Message);
+            // The most useful error first: an unrecognised token beats the "required command" that follows from it.
+            ParseError error = parse.UnmatchedTokens.Count > 0
+                ? parse.Errors.FirstOrDefault(e => e.Message.Contains(parse.UnmatchedTokens[0], StringComparison.Ordinal)) ?? parse.Errors[0]
+                : parse.Errors[0];
+            string message = CliErrors.OneLine(error.Message);
             stderr.WriteLine($"{command}: {message}{(message.EndsWith('.') ? "" : ".")} Run '{command} --help' for usage.");
             return ExitCodes.Usage;
         }

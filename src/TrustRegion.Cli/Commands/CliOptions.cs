@@ -1,39 +1,41 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 
 namespace TrustRegion.Cli.Commands;
 
-/// <summary>Options shared by several commands, with their range checks.</summary>
+/// <summary>Options shared by several commands, with parsers whose errors say what is valid.</summary>
 internal static class CliOptions
 {
-    internal static Option<long?> Steps(string description)
-    {
-        var option = new Option<long?>("--steps") { Description = description, HelpName = "N" };
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long?>() is long n && n <= 0)
-            {
-                r.AddError($"--steps must be a positive number of environment steps, got {n.ToString(CultureInfo.InvariantCulture)}; for example --steps 100000");
-            }
-        });
-        return option;
-    }
+    internal static Option<long?> Steps(string description) =>
+        new("--steps") { Description = description, HelpName = "N", CustomParser = r => ParseInRange<long>(r, "--steps", 1, 1_000_000_000_000, "for example --steps 100000") };
 
-    internal static Option<int?> Envs(string description)
-    {
-        var option = new Option<int?>("--envs") { Description = description, HelpName = "E" };
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is int n && (n < 1 || n > 1024))
-            {
-                r.AddError($"--envs must be from 1 to 1024, got {n.ToString(CultureInfo.InvariantCulture)}");
-            }
-        });
-        return option;
-    }
+    internal static Option<int?> Envs(string description) =>
+        new("--envs") { Description = description, HelpName = "E", CustomParser = r => ParseInRange<int>(r, "--envs", 1, 1024, "for example --envs 4") };
+
+    internal static Option<ulong?> Seed(string description) =>
+        new("--seed") { Description = description, HelpName = "S", CustomParser = r => ParseInRange<ulong>(r, "--seed", 0, ulong.MaxValue, "for example --seed 1") };
 
     internal static Option<bool> Quiet() =>
         new("--quiet", "-q") { Description = "No live progress display; print only the final summary." };
+
+    /// <summary>Parses the option's one token as an integer in [min, max], or records an error naming the valid range.</summary>
+    internal static T? ParseInRange<T>(ArgumentResult result, string name, T min, T max, string example)
+        where T : struct, IBinaryInteger<T>
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return null;
+        }
+        string text = result.Tokens[0].Value;
+        if (!T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out T value) || value < min || value > max)
+        {
+            result.AddError($"{name} must be a whole number from {min} to {max}, got '{text}'; {example}");
+            return null;
+        }
+        return value;
+    }
 
     internal static void RequireFile(string path, string what)
     {

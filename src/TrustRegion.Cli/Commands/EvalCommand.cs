@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using TrustRegion.Training;
 
 namespace TrustRegion.Cli.Commands;
@@ -10,17 +9,14 @@ internal static class EvalCommand
     internal static Command Create(CliConsole console, ICliBackend backend)
     {
         var model = new Argument<string>("MODEL") { Description = "A model or checkpoint file (e.g. runs/…/final_model.ckpt)." };
-        var episodes = new Option<int>("--episodes", "-n") { Description = "Number of episodes.", HelpName = "N", DefaultValueFactory = _ => 10 };
-        episodes.Validators.Add(r =>
+        var episodes = new Option<int?>("--episodes", "-n")
         {
-            int n = r.GetValueOrDefault<int>();
-            if (n < 1 || n > 100_000)
-            {
-                r.AddError($"--episodes must be from 1 to 100000, got {n.ToString(CultureInfo.InvariantCulture)}");
-            }
-        });
+            Description = "Number of episodes. Default 10.",
+            HelpName = "N",
+            CustomParser = r => CliOptions.ParseInRange(r, "--episodes", 1, 100_000, "for example --episodes 20"),
+        };
         var stochastic = new Option<bool>("--stochastic") { Description = "Sample actions from the policy instead of taking its most likely action." };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the evaluation episodes.", HelpName = "S", DefaultValueFactory = _ => 0UL };
+        Option<ulong?> seed = CliOptions.Seed("Seed of the evaluation episodes. Default 0.");
         var command = new Command("eval", "Evaluate a saved model: mean ± std of episode return and length (deterministic actions by default).")
         {
             model, episodes, stochastic, seed,
@@ -30,7 +26,7 @@ internal static class EvalCommand
             string path = parse.GetValue(model)!;
             CliOptions.RequireFile(path, "model");
             Checkpoint checkpoint = Checkpoint.Load(path);
-            var request = new EvalRequest(path, checkpoint, parse.GetValue(episodes), !parse.GetValue(stochastic), parse.GetValue(seed));
+            var request = new EvalRequest(path, checkpoint, parse.GetValue(episodes) ?? 10, !parse.GetValue(stochastic), parse.GetValue(seed) ?? 0);
             return backend.Evaluate(request, console, cancellation);
         })));
         return command;

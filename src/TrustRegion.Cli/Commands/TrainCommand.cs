@@ -12,7 +12,7 @@ internal static class TrainCommand
         var config = new Option<string?>("--config", "-c") { Description = "YAML file of configuration keys overriding the preset (e.g. 'target_kl: 0.02').", HelpName = "FILE" };
         var set = new Option<string[]>("--set") { Description = "Override one key, e.g. --set n_steps=1024; repeatable; applied after --config.", HelpName = "key=value", Arity = ArgumentArity.ZeroOrMore };
         Option<long?> steps = CliOptions.Steps("Total environment steps (n_timesteps); default from the preset.");
-        var seed = new Option<ulong?>("--seed") { Description = "Run seed: fixes initialisation, environment resets and sampling. Default 0.", HelpName = "S" };
+        Option<ulong?> seed = CliOptions.Seed("Run seed: fixes initialisation, environment resets and sampling. Default 0.");
         Option<int?> envs = CliOptions.Envs("Environment copies stepped together (n_envs); default from the preset.");
         var output = new Option<string?>("--out", "-o") { Description = "Run directory to create. Default runs/ENV_ID__SEED__TIMESTAMP.", HelpName = "DIR" };
         Option<bool> quiet = CliOptions.Quiet();
