@@ -23,7 +23,13 @@ public sealed class ProgressTable
     /// <summary>Reads the CSV file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a progress.csv (see <see cref="Parse"/>).</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static ProgressTable Load(string path) => Parse(File.ReadAllText(path), path);
+    public static ProgressTable Load(string path)
+    {
+        // Share with the writer: a run in progress keeps progress.csv open for appending.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd(), path);
+    }
 
     /// <summary>
     /// Parses progress.csv text: a header whose first column is <see cref="MetricKeys.TotalSteps"/>, then rows of

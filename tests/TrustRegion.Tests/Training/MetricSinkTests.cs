@@ -153,6 +153,17 @@ public sealed class MetricSinkTests : IDisposable
         Assert.Throws<InvalidDataException>(() => CsvMetricSink.Resume(path, 0, ["b"]));
     }
 
+    [Fact]
+    public void Csv_ReadableWhileTheSinkIsOpen()
+    {
+        string path = Path.Combine(_dir, "progress.csv");
+        using CsvMetricSink sink = CsvMetricSink.Create(path, [MetricKeys.Kl]);
+        sink.Write(512, [new Metric(MetricKeys.Kl, 0.005)]);
+        ProgressTable table = ProgressTable.Load(path);
+        Assert.Equal(1, table.RowCount);
+        Assert.Equal(0.005, table.Column(MetricKeys.Kl)[0]);
+    }
+
     private static uint BitwiseCrc32C(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFF;
