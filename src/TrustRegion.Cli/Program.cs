@@ -1,1 +1,3 @@
-Console.WriteLine("trpo");
+using TrustRegion.Cli;
+
+return TrpoCli.Run(args, Console.Out, Console.Error, new PendingBackend());

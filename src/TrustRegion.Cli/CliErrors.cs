@@ -1,0 +1,27 @@
+namespace TrustRegion.Cli;
+
+/// <summary>Turns the expected failures of a command into one line on standard error and an exit code.</summary>
+internal static class CliErrors
+{
+    /// <summary>
+    /// Runs <paramref name="body"/>; invalid input (argument, state, I/O and data-format errors, including configuration and
+    /// checkpoint errors) becomes <c>trpo COMMAND: message</c> on standard error and <see cref="ExitCodes.InvalidInput"/>. Anything else
+    /// is a bug and propagates with its stack trace.
+    /// </summary>
+    internal static int Guard(CliConsole console, string command, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            console.Error.WriteLine($"trpo {command}: {OneLine(e.Message)}");
+            return ExitCodes.InvalidInput;
+        }
+    }
+
+    /// <summary>Collapses a message onto one line.</summary>
+    internal static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}
