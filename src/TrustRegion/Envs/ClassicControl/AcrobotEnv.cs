@@ -22,7 +22,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// subtracting 2π, and the velocities are clipped to ±4π and ±9π. Internal state (<see cref="IEnvState"/>):
 /// <c>(theta1, theta2, dtheta1, dtheta2)</c> as doubles; after the first step it is never rounded again.</para>
 /// </remarks>
-public sealed class AcrobotEnv : IEnv, IEnvState
+public sealed class AcrobotEnv : IEnv, IEnvState, IValidatesActions
 {
     /// <summary>The registry id.</summary>
     public const string Id = "Acrobot-v1";

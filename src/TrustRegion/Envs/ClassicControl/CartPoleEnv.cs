@@ -20,7 +20,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// <para>Dynamics: explicit Euler with τ = 0.02 s on the equations of Florian (2007), in Gymnasium's evaluation order.
 /// Internal state (<see cref="IEnvState"/>): <c>(x, x_dot, theta, theta_dot)</c> as doubles, never rounded.</para>
 /// </remarks>
-public sealed class CartPoleEnv : IEnv, IEnvState
+public sealed class CartPoleEnv : IEnv, IEnvState, IValidatesActions
 {
     /// <summary>The registry id.</summary>
     public const string Id = "CartPole-v1";

@@ -21,7 +21,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// classic-control tasks, Gymnasium stores it rounded to float32 after every step and the next step starts from those values,
 /// while the state right after a reset is the unrounded double draw.</para>
 /// </remarks>
-public sealed class MountainCarContinuousEnv : IEnv, IEnvState
+public sealed class MountainCarContinuousEnv : IEnv, IEnvState, IValidatesActions
 {
     /// <summary>The registry id.</summary>
     public const string Id = "MountainCarContinuous-v0";

@@ -20,7 +20,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// left wall a negative velocity becomes 0 (inelastic), the right edge only clips the position. Internal state
 /// (<see cref="IEnvState"/>): <c>(position, velocity)</c> as doubles, never rounded.</para>
 /// </remarks>
-public sealed class MountainCarEnv : IEnv, IEnvState
+public sealed class MountainCarEnv : IEnv, IEnvState, IValidatesActions
 {
     /// <summary>The registry id.</summary>
     public const string Id = "MountainCar-v0";

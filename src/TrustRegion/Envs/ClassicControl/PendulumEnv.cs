@@ -22,7 +22,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// Internal state (<see cref="IEnvState"/>): <c>(theta, theta_dot)</c> as doubles; θ is never wrapped and grows without bound
 /// when the pendulum spins.</para>
 /// </remarks>
-public sealed class PendulumEnv : IEnv, IEnvState
+public sealed class PendulumEnv : IEnv, IEnvState, IValidatesActions
 {
     /// <summary>The registry id.</summary>
     public const string Id = "Pendulum-v1";

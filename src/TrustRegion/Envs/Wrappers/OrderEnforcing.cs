@@ -7,6 +7,7 @@ namespace TrustRegion.Envs.Wrappers;
 /// <remarks>Stepping on after an episode has ended is allowed, as in Gymnasium; the vectorized layer never does it.</remarks>
 public sealed class OrderEnforcing : EnvWrapper
 {
+    private readonly bool _checkActions;
     private bool _hasReset;
 
     /// <summary>Wraps <paramref name="inner"/>; <paramref name="name"/> (e.g. the registry id) is used in messages.</summary>
@@ -14,6 +15,7 @@ public sealed class OrderEnforcing : EnvWrapper
         : base(inner)
     {
         Name = name ?? inner.GetType().Name;
+        _checkActions = inner is not IValidatesActions; // the built-in environments check their actions with the same messages
     }
 
     /// <summary>The name used in messages.</summary>
@@ -39,8 +41,11 @@ public sealed class OrderEnforcing : EnvWrapper
         {
             EnvGuard.ThrowNotReset(Name);
         }
-        EnvGuard.Action(Name, ActionSpace, action);
-        EnvGuard.ObservationBuffer(Name, ObservationSpace, observation);
+        if (_checkActions)
+        {
+            EnvGuard.Action(Name, ActionSpace, action);
+            EnvGuard.ObservationBuffer(Name, ObservationSpace, observation);
+        }
         return Inner.Step(action, observation);
     }
 }
