@@ -43,6 +43,8 @@ public sealed class VectorStepBuffers
         Rewards = new double[numEnvs];
         Terminated = new bool[numEnvs];
         Truncated = new bool[numEnvs];
+        EpisodeReturns = new double[numEnvs];
+        EpisodeLengths = new int[numEnvs];
     }
 
     /// <summary>Number of copies.</summary>
@@ -65,4 +67,16 @@ public sealed class VectorStepBuffers
 
     /// <summary>Truncation (time-limit) flags, [E].</summary>
     public bool[] Truncated { get; }
+
+    /// <summary>
+    /// Undiscounted raw return (sum of the environment's own rewards, before any normalisation) of the episode that ended in
+    /// this step, [E]; an element is valid only where Terminated or Truncated is set. The channel the trainer logs from.
+    /// </summary>
+    public double[] EpisodeReturns { get; }
+
+    /// <summary>Length in steps of the episode that ended in this step, [E]; valid only where Terminated or Truncated is set.</summary>
+    public int[] EpisodeLengths { get; }
+
+    /// <summary>Number of copies whose episode ended in this step (Terminated or Truncated).</summary>
+    public int EpisodesEnded { get; set; }
 }

@@ -1,0 +1,375 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
+using TrustRegion.Numerics;
+
+namespace TrustRegion.Envs;
+
+/// <summary>
+/// E independent copies of an environment stepped as one batch, sequentially or on worker threads, with identical results
+/// in both modes. Autoreset is "same-step" (Gymnasium's <c>AutoresetMode.SAME_STEP</c>, Stable-Baselines3's <c>DummyVecEnv</c>).
+/// </summary>
+/// <remarks>
+/// <para><b>Autoreset.</b> When copy i terminates or is truncated in a step, its final observation goes to
+/// <see cref="VectorStepBuffers.FinalObservations"/> row i, its flags and reward are reported as usual, the copy is reset at once
+/// (without a seed: it continues its own generator), and <see cref="VectorStepBuffers.Observations"/> row i holds the first
+/// observation of the next episode. A copy is therefore never stepped past the end of an episode.</para>
+/// <para><b>Episodes.</b> For every ended episode the raw return and length go to <see cref="VectorStepBuffers.EpisodeReturns"/> and
+/// <see cref="VectorStepBuffers.EpisodeLengths"/> (valid where a flag is set), and <see cref="VectorStepBuffers.EpisodesEnded"/> counts them.</para>
+/// <para><b>Seeding.</b> <see cref="Reset"/> seeds copy i with <see cref="CopySeed"/>(seed, i), derived with <see cref="Rng.Split"/>,
+/// so copy i's stream depends only on the run seed and i, never on E or the thread count.</para>
+/// <para><b>Checks.</b> A NaN or infinite observation or reward from any copy throws <see cref="InvalidOperationException"/>
+/// naming the copy, the environment and the step, before it reaches the learner. After any exception thrown by Step, call
+/// Reset before stepping again.</para>
+/// <para><b>Threads.</b> Parallel mode splits the copies into contiguous groups, one per thread; the caller's thread takes the
+/// first group and long-lived background threads the others (no allocation per step). <see cref="VectorMode.Auto"/> times the
+/// first steps sequentially and switches to parallel only when one batch costs more than about 20 µs, so cheap environments
+/// such as CartPole stay sequential. Step and Reset must be called from one thread at a time.</para>
+/// </remarks>
+public sealed class VectorEnv : IVectorEnv
+{
+    private const int CalibrationSkip = 4;        // steps ignored while JIT and caches warm up
+    private const int CalibrationSteps = 32;      // steps timed before Auto decides
+    private const double ParallelThresholdSeconds = 20e-6; // a parallel hand-off costs a few µs; stay sequential below ~20 µs per batch
+
+    private readonly IEnv[] _envs;
+    private readonly int _obsSize;
+    private readonly int _actSize;
+    private readonly double[] _actions;
+    private readonly double[] _episodeReturn;
+    private readonly int[] _episodeLength;
+    private readonly Exception?[] _errors;
+    private readonly int _threads;
+    private readonly Action<int> _chunkWork;
+    private WorkerPool? _pool;
+    private VectorStepBuffers? _current;
+    private bool _ready;
+    private bool _parallel;
+    private long _step;
+    private int _calibrated;
+    private long _calibrationTicks;
+
+    /// <summary>Creates <paramref name="numEnvs"/> copies with <paramref name="factory"/>(i), which must return a new instance each time.</summary>
+    /// <exception cref="ArgumentException">The factory returned null, the same instance twice, or copies whose spaces differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numEnvs"/> or <see cref="VectorEnvOptions.Threads"/> is not positive.</exception>
+    public VectorEnv(Func<int, IEnv> factory, int numEnvs, VectorEnvOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numEnvs);
+        options ??= new VectorEnvOptions();
+        if (options.Threads is { } t)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(t, "options.Threads");
+        }
+        _envs = new IEnv[numEnvs];
+        for (int i = 0; i < numEnvs; i++)
+        {
+            IEnv env = factory(i) ?? throw new ArgumentException($"The environment factory returned null for copy {i}.", nameof(factory));
+            for (int j = 0; j < i; j++)
+            {
+                if (ReferenceEquals(_envs[j], env))
+                {
+                    throw new ArgumentException($"The environment factory returned the same instance for copies {j} and {i}; it must create a new environment on every call (e.g. `i => registry.Make(id)`, not `_ => env`).", nameof(factory));
+                }
+            }
+            _envs[i] = env;
+        }
+        Name = options.Name ?? _envs[0].GetType().Name;
+        ObservationSpace = _envs[0].ObservationSpace;
+        ActionSpace = _envs[0].ActionSpace;
+        for (int i = 1; i < numEnvs; i++)
+        {
+            if (!SameShape(_envs[i].ObservationSpace, ObservationSpace) || !SameShape(_envs[i].ActionSpace, ActionSpace))
+            {
+                throw new ArgumentException($"{Name}: copy {i} has spaces {_envs[i].ObservationSpace} / {_envs[i].ActionSpace}; copy 0 has {ObservationSpace} / {ActionSpace}. All copies must agree.", nameof(factory));
+            }
+        }
+        _obsSize = ObservationSpace.FlatSize;
+        _actSize = ActionSpace.FlatSize;
+        _actions = new double[numEnvs * _actSize];
+        _episodeReturn = new double[numEnvs];
+        _episodeLength = new int[numEnvs];
+        _errors = new Exception?[numEnvs];
+        Mode = options.Mode;
+        _threads = Math.Min(options.Threads ?? Environment.ProcessorCount, numEnvs);
+        _chunkWork = RunChunk;
+        if (Mode == VectorMode.Parallel)
+        {
+            EnableParallel();
+        }
+    }
+
+    /// <summary>Creates <paramref name="numEnvs"/> copies of a registered id, each made by <see cref="EnvRegistry.Make"/> (time limit included).</summary>
+    /// <exception cref="ArgumentException">The id is unknown.</exception>
+    public static VectorEnv Make(string id, int numEnvs, VectorEnvOptions? options = null, EnvRegistry? registry = null)
+    {
+        registry ??= EnvRegistry.Default;
+        registry.GetSpec(id); // unknown ids fail here, with suggestions, before anything is built
+        options ??= new VectorEnvOptions();
+        return new VectorEnv(_ => registry.Make(id), numEnvs, options with { Name = options.Name ?? id });
+    }
+
+    /// <summary>The seed copy <paramref name="index"/> receives from a run seed: <c>new Rng(runSeed).Split(index).NextUInt64()</c>.</summary>
+    public static ulong CopySeed(ulong runSeed, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        return new Rng(runSeed).Split((ulong)index).NextUInt64();
+    }
+
+    /// <summary>Name used in messages (normally the environment id).</summary>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public int NumEnvs => _envs.Length;
+
+    /// <inheritdoc/>
+    public Space ObservationSpace { get; }
+
+    /// <inheritdoc/>
+    public Space ActionSpace { get; }
+
+    /// <summary>The requested mode.</summary>
+    public VectorMode Mode { get; }
+
+    /// <summary>True while steps run on worker threads (in Auto mode, once the measured cost made it worthwhile).</summary>
+    public bool IsParallel => _parallel;
+
+    /// <summary>Threads used in parallel mode, the caller's included.</summary>
+    public int Threads => _threads;
+
+    /// <summary>Steps taken since the last <see cref="Reset"/>.</summary>
+    public long StepCount => _step;
+
+    /// <summary>Copy <paramref name="index"/> (for inspection, e.g. its state; do not step it directly).</summary>
+    public IEnv GetEnv(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _envs.Length);
+        return _envs[index];
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="observations"/> does not hold E rows.</exception>
+    /// <exception cref="InvalidOperationException">A copy returned a non-finite observation.</exception>
+    public void Reset(ulong seed, Span<double> observations)
+    {
+        if (observations.Length != _envs.Length * _obsSize)
+        {
+            throw new ArgumentException($"{Name}: observations has length {observations.Length}; expected NumEnvs × ObservationSpace.FlatSize = {_envs.Length} × {_obsSize} = {_envs.Length * _obsSize}.", nameof(observations));
+        }
+        _ready = false;
+        var root = new Rng(seed);
+        for (int i = 0; i < _envs.Length; i++)
+        {
+            Span<double> row = observations.Slice(i * _obsSize, _obsSize);
+            _envs[i].Reset(root.Split((ulong)i).NextUInt64(), row);
+            CheckObservation(i, row, "Reset");
+            _episodeReturn[i] = 0;
+            _episodeLength[i] = 0;
+        }
+        _step = 0;
+        _ready = true;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">Reset was not called (or a previous step failed), or a copy returned a NaN or infinite observation or reward.</exception>
+    /// <exception cref="ArgumentException">The actions or the buffers have the wrong size, or a copy rejected its action.</exception>
+    public void Step(ReadOnlySpan<double> actions, VectorStepBuffers result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (!_ready)
+        {
+            throw new InvalidOperationException($"{Name}: Step was called before Reset (or after a failed step). Call Reset(seed, observations) first.");
+        }
+        if (actions.Length != _envs.Length * _actSize)
+        {
+            throw new ArgumentException($"{Name}: actions has length {actions.Length}; expected NumEnvs × ActionSpace.FlatSize = {_envs.Length} × {_actSize} = {_envs.Length * _actSize}.", nameof(actions));
+        }
+        if (result.NumEnvs != _envs.Length || result.ObsSize != _obsSize)
+        {
+            throw new ArgumentException($"{Name}: result buffers are for {result.NumEnvs} copies × {result.ObsSize} observation values; expected {_envs.Length} × {_obsSize}.", nameof(result));
+        }
+        _step++;
+        if (_parallel)
+        {
+            actions.CopyTo(_actions);
+            _current = result;
+            _pool!.Run();
+            _current = null;
+            ThrowFirstError();
+        }
+        else
+        {
+            bool timing = Mode == VectorMode.Auto && _calibrated < CalibrationSkip + CalibrationSteps;
+            long start = timing ? Stopwatch.GetTimestamp() : 0;
+            try
+            {
+                StepRange(actions, result, 0, _envs.Length);
+            }
+            catch
+            {
+                _ready = false;
+                throw;
+            }
+            if (timing)
+            {
+                Calibrate(Stopwatch.GetTimestamp() - start);
+            }
+        }
+        int ended = 0;
+        for (int i = 0; i < _envs.Length; i++)
+        {
+            ended += result.Terminated[i] | result.Truncated[i] ? 1 : 0;
+        }
+        result.EpisodesEnded = ended;
+    }
+
+    /// <summary>Stops the worker threads and disposes every copy.</summary>
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        _pool = null;
+        foreach (IEnv env in _envs)
+        {
+            env.Dispose();
+        }
+    }
+
+    private void StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            StepCopy(i, actions.Slice(i * _actSize, _actSize), result);
+        }
+    }
+
+    private void StepCopy(int i, ReadOnlySpan<double> action, VectorStepBuffers result)
+    {
+        IEnv env = _envs[i];
+        Span<double> row = result.Observations.AsSpan(i * _obsSize, _obsSize);
+        StepResult r = env.Step(action, row);
+        // 0·x is 0 for finite x and NaN for NaN or ±∞: one branch covers the whole row and the reward.
+        double probe = r.Reward * 0.0;
+        for (int j = 0; j < row.Length; j++)
+        {
+            probe += row[j] * 0.0;
+        }
+        if (probe != 0.0)
+        {
+            ThrowNonFiniteStep(i, row, r.Reward);
+        }
+        double episodeReturn = _episodeReturn[i] + r.Reward;
+        int episodeLength = _episodeLength[i] + 1;
+        result.Rewards[i] = r.Reward;
+        result.Terminated[i] = r.Terminated;
+        result.Truncated[i] = r.Truncated;
+        if (r.Terminated || r.Truncated)
+        {
+            row.CopyTo(result.FinalObservations.AsSpan(i * _obsSize, _obsSize));
+            result.EpisodeReturns[i] = episodeReturn;
+            result.EpisodeLengths[i] = episodeLength;
+            episodeReturn = 0;
+            episodeLength = 0;
+            env.Reset(null, row);
+            CheckObservation(i, row, "autoreset");
+        }
+        _episodeReturn[i] = episodeReturn;
+        _episodeLength[i] = episodeLength;
+    }
+
+    private void CheckObservation(int copy, ReadOnlySpan<double> row, string phase)
+    {
+        for (int j = 0; j < row.Length; j++)
+        {
+            if (!double.IsFinite(row[j]))
+            {
+                ThrowNonFinite(copy, $"observation from {phase}", row[j], j);
+            }
+        }
+    }
+
+    [DoesNotReturn]
+    private void ThrowNonFiniteStep(int copy, ReadOnlySpan<double> row, double reward)
+    {
+        for (int j = 0; j < row.Length; j++)
+        {
+            if (!double.IsFinite(row[j]))
+            {
+                ThrowNonFinite(copy, "observation", row[j], j);
+            }
+        }
+        ThrowNonFinite(copy, "reward", reward, -1);
+    }
+
+    [DoesNotReturn]
+    private void ThrowNonFinite(int copy, string what, double value, int element)
+    {
+        string at = element >= 0 ? $" element {element}" : "";
+        throw new InvalidOperationException(
+            $"{Name}: environment copy {copy} returned a non-finite {what}{at} = {value} at vector step {_step} (step {_episodeLength[copy] + 1} of its episode). NaN and infinite values are stopped here before they reach the learner; check the environment's dynamics and action handling.");
+    }
+
+    private void RunChunk(int chunk)
+    {
+        int n = _envs.Length;
+        int from = (int)((long)chunk * n / _threads), to = (int)((long)(chunk + 1) * n / _threads);
+        VectorStepBuffers result = _current!;
+        for (int i = from; i < to; i++)
+        {
+            try
+            {
+                StepCopy(i, _actions.AsSpan(i * _actSize, _actSize), result);
+            }
+#pragma warning disable CA1031 // exceptions on worker threads are carried to the caller's thread and rethrown there
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _errors[i] = ex;
+                return;
+            }
+        }
+    }
+
+    private void ThrowFirstError()
+    {
+        for (int i = 0; i < _errors.Length; i++)
+        {
+            if (_errors[i] is { } ex)
+            {
+                Array.Clear(_errors);
+                _ready = false;
+                ExceptionDispatchInfo.Throw(ex);
+            }
+        }
+    }
+
+    private void Calibrate(long ticks)
+    {
+        _calibrated++;
+        if (_calibrated <= CalibrationSkip)
+        {
+            return;
+        }
+        _calibrationTicks += ticks;
+        if (_calibrated == CalibrationSkip + CalibrationSteps)
+        {
+            double seconds = (double)_calibrationTicks / Stopwatch.Frequency / CalibrationSteps;
+            if (seconds >= ParallelThresholdSeconds && _threads > 1)
+            {
+                EnableParallel();
+            }
+        }
+    }
+
+    private void EnableParallel()
+    {
+        if (_threads > 1)
+        {
+            _pool ??= new WorkerPool(_threads, _chunkWork, $"VectorEnv {Name}");
+            _parallel = true;
+        }
+    }
+
+    private static bool SameShape(Space a, Space b) =>
+        a.GetType() == b.GetType() && a.FlatSize == b.FlatSize && a.ElementType == b.ElementType;
+}

@@ -1,0 +1,112 @@
+namespace TrustRegion.Envs.Wrappers;
+
+/// <summary>
+/// Running per-element mean and (population) variance of batches, merged with the parallel algorithm of Chan, Golub and
+/// LeVeque (1979), as Stable-Baselines3's <c>RunningMeanStd</c>: the count starts at 1e-4, the mean at 0, the variance at 1.
+/// </summary>
+/// <remarks>
+/// Update with a batch of n rows [n, Size]: <c>δ = batchMean − mean</c>, <c>N = count + n</c>, <c>mean += δ·n/N</c>,
+/// <c>var = (var·count + batchVar·n + δ²·count·n/N) / N</c>, <c>count = N</c>. No allocation after construction.
+/// </remarks>
+public sealed class RunningMeanStd
+{
+    /// <summary>Initial count, which keeps the first update from dividing by zero.</summary>
+    public const double InitialCount = 1e-4;
+
+    private readonly double[] _mean;
+    private readonly double[] _var;
+    private readonly double[] _batchMean;
+    private readonly double[] _batchVar;
+
+    /// <summary>Creates statistics for vectors of <paramref name="size"/> elements.</summary>
+    public RunningMeanStd(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        _mean = new double[size];
+        _var = new double[size];
+        Array.Fill(_var, 1.0);
+        _batchMean = new double[size];
+        _batchVar = new double[size];
+        Count = InitialCount;
+    }
+
+    /// <summary>Elements per vector.</summary>
+    public int Size => _mean.Length;
+
+    /// <summary>Running mean, [Size].</summary>
+    public ReadOnlySpan<double> Mean => _mean;
+
+    /// <summary>Running population variance, [Size].</summary>
+    public ReadOnlySpan<double> Variance => _var;
+
+    /// <summary>Number of vectors seen, plus <see cref="InitialCount"/>.</summary>
+    public double Count { get; private set; }
+
+    /// <summary>Merges a batch of <c>batch.Length / Size</c> rows, row-major.</summary>
+    public void Update(ReadOnlySpan<double> batch)
+    {
+        int size = _mean.Length;
+        int n = batch.Length / size;
+        if (n == 0 || n * size != batch.Length)
+        {
+            throw new ArgumentException($"batch has length {batch.Length}; expected a positive multiple of Size = {size}.", nameof(batch));
+        }
+        Array.Clear(_batchMean);
+        Array.Clear(_batchVar);
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<double> row = batch.Slice(r * size, size);
+            for (int j = 0; j < size; j++)
+            {
+                _batchMean[j] += row[j];
+            }
+        }
+        for (int j = 0; j < size; j++)
+        {
+            _batchMean[j] /= n;
+        }
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<double> row = batch.Slice(r * size, size);
+            for (int j = 0; j < size; j++)
+            {
+                double d = row[j] - _batchMean[j];
+                _batchVar[j] += d * d;
+            }
+        }
+        double count = Count, total = count + n;
+        for (int j = 0; j < size; j++)
+        {
+            double batchVar = _batchVar[j] / n;
+            double delta = _batchMean[j] - _mean[j];
+            _mean[j] += delta * n / total;
+            double m2 = (_var[j] * count) + (batchVar * n) + (delta * delta * count * n / total);
+            _var[j] = m2 / total;
+        }
+        Count = total;
+    }
+
+    /// <summary>Replaces the statistics (e.g. from a checkpoint).</summary>
+    /// <exception cref="ArgumentException">Lengths differ from Size, a value is not finite, a variance is negative, or the count is not positive.</exception>
+    public void Set(ReadOnlySpan<double> mean, ReadOnlySpan<double> variance, double count)
+    {
+        if (mean.Length != Size || variance.Length != Size)
+        {
+            throw new ArgumentException($"Statistics have lengths {mean.Length} (mean) and {variance.Length} (variance); expected {Size} each.", nameof(mean));
+        }
+        if (!double.IsFinite(count) || count <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "The count must be finite and positive.");
+        }
+        for (int j = 0; j < Size; j++)
+        {
+            if (!double.IsFinite(mean[j]) || !double.IsFinite(variance[j]) || variance[j] < 0)
+            {
+                throw new ArgumentException($"Statistic {j} is invalid: mean {mean[j]}, variance {variance[j]} (need finite values and variance >= 0).", nameof(variance));
+            }
+        }
+        mean.CopyTo(_mean);
+        variance.CopyTo(_var);
+        Count = count;
+    }
+}

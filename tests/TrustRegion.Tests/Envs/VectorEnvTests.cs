@@ -1,0 +1,226 @@
+using TrustRegion.Envs;
+using TrustRegion.Envs.ClassicControl;
+using TrustRegion.Numerics;
+
+namespace TrustRegion.Tests.Envs;
+
+public class VectorEnvTests
+{
+    private static (double[] Obs, double[] Final, double[] Rewards, bool[] Term, bool[] Trunc, double[] EpRet, int[] EpLen) Run(string id, VectorEnvOptions options, int numEnvs, int steps, ulong seed)
+    {
+        using var venv = VectorEnv.Make(id, numEnvs, options);
+        var buf = new VectorStepBuffers(numEnvs, venv.ObservationSpace.FlatSize);
+        var obs = new List<double>();
+        var final = new List<double>();
+        var rewards = new List<double>();
+        var term = new List<bool>();
+        var trunc = new List<bool>();
+        var epRet = new List<double>();
+        var epLen = new List<int>();
+        var first = new double[numEnvs * venv.ObservationSpace.FlatSize];
+        venv.Reset(seed, first);
+        obs.AddRange(first);
+        var rng = new Rng(seed + 1);
+        var actions = new double[numEnvs * venv.ActionSpace.FlatSize];
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < numEnvs; i++)
+            {
+                venv.ActionSpace.Sample(rng, actions.AsSpan(i * venv.ActionSpace.FlatSize, venv.ActionSpace.FlatSize));
+            }
+            venv.Step(actions, buf);
+            obs.AddRange(buf.Observations);
+            rewards.AddRange(buf.Rewards);
+            term.AddRange(buf.Terminated);
+            trunc.AddRange(buf.Truncated);
+            for (int i = 0; i < numEnvs; i++)
+            {
+                if (buf.Terminated[i] || buf.Truncated[i])
+                {
+                    final.AddRange(buf.FinalObservations.AsSpan(i * buf.ObsSize, buf.ObsSize).ToArray());
+                    epRet.Add(buf.EpisodeReturns[i]);
+                    epLen.Add(buf.EpisodeLengths[i]);
+                }
+            }
+        }
+        return ([.. obs], [.. final], [.. rewards], [.. term], [.. trunc], [.. epRet], [.. epLen]);
+    }
+
+    [Theory]
+    [InlineData(CartPoleEnv.Id)]
+    [InlineData(PendulumEnv.Id)]
+    [InlineData(AcrobotEnv.Id)]
+    public void SequentialAndParallel_GiveIdenticalResults(string id)
+    {
+        var seq = Run(id, new VectorEnvOptions { Mode = VectorMode.Sequential }, 5, 700, 42);
+        var par = Run(id, new VectorEnvOptions { Mode = VectorMode.Parallel, Threads = 3 }, 5, 700, 42);
+        var auto = Run(id, new VectorEnvOptions { Mode = VectorMode.Auto }, 5, 700, 42);
+        foreach (var other in new[] { par, auto })
+        {
+            Assert.Equal(seq.Obs, other.Obs);
+            Assert.Equal(seq.Final, other.Final);
+            Assert.Equal(seq.Rewards, other.Rewards);
+            Assert.Equal(seq.Term, other.Term);
+            Assert.Equal(seq.Trunc, other.Trunc);
+            Assert.Equal(seq.EpRet, other.EpRet);
+            Assert.Equal(seq.EpLen, other.EpLen);
+        }
+        Assert.NotEmpty(seq.EpLen);
+    }
+
+    [Fact]
+    public void CopySeeds_DependOnRunSeedAndIndexOnly()
+    {
+        using var a = new VectorEnv(_ => new LineWalkEnv(), 4);
+        using var b = new VectorEnv(_ => new LineWalkEnv(), 2);
+        a.Reset(77, new double[4]);
+        b.Reset(77, new double[2]);
+        for (int i = 0; i < 2; i++)
+        {
+            ulong expected = new Rng(77).Split((ulong)i).NextUInt64();
+            Assert.Equal(expected, VectorEnv.CopySeed(77, i));
+            Assert.Equal(expected, ((LineWalkEnv)a.GetEnv(i)).LastSeed);
+            Assert.Equal(expected, ((LineWalkEnv)b.GetEnv(i)).LastSeed);
+        }
+        Assert.NotEqual(((LineWalkEnv)a.GetEnv(0)).LastSeed, ((LineWalkEnv)a.GetEnv(1)).LastSeed);
+    }
+
+    [Fact]
+    public void Autoreset_KeepsFinalObservationFlagsAndRawEpisodeReturn()
+    {
+        // LineWalk from 0 always moving right: positions 1, 2, 3 → terminated at step 3 with return 1+2+3 = 6.
+        using var venv = new VectorEnv(_ => new LineWalkEnv(episodeLength: 10), 1, new VectorEnvOptions { Mode = VectorMode.Sequential });
+        var buf = new VectorStepBuffers(1, 1);
+        var obs = new double[1];
+        venv.Reset(3, obs); // LineWalk starts at (derived seed mod 3); a reset without seed starts at 0
+        double start = obs[0];
+        int steps = 0;
+        do
+        {
+            venv.Step([1], buf);
+            steps++;
+        }
+        while (!buf.Terminated[0] && steps < 10);
+        Assert.True(buf.Terminated[0]);
+        Assert.False(buf.Truncated[0]);
+        Assert.Equal(3.0, buf.FinalObservations[0]);
+        Assert.Equal(0.0, buf.Observations[0]); // reset without seed starts at 0
+        double expectedReturn = 0;
+        for (double p = start + 1; p <= 3; p++)
+        {
+            expectedReturn += p;
+        }
+        Assert.Equal(expectedReturn, buf.EpisodeReturns[0]);
+        Assert.Equal(steps, buf.EpisodeLengths[0]);
+        Assert.Equal(1, buf.EpisodesEnded);
+        venv.Step([1], buf);
+        Assert.Equal(0, buf.EpisodesEnded);
+    }
+
+    [Fact]
+    public void Autoreset_TimeLimitTruncation_ReportsBothFlagsSeparately()
+    {
+        using var venv = VectorEnv.Make(PendulumEnv.Id, 2);
+        var buf = new VectorStepBuffers(2, 3);
+        venv.Reset(1, new double[6]);
+        for (int t = 1; t <= 200; t++)
+        {
+            venv.Step([0.0, 0.0], buf);
+            Assert.Equal(t == 200, buf.Truncated[0]);
+            Assert.False(buf.Terminated[0]);
+        }
+        Assert.Equal(200, buf.EpisodeLengths[1]);
+        Assert.Equal(2, buf.EpisodesEnded);
+        Assert.NotEqual(buf.FinalObservations.AsSpan(0, 3).ToArray(), buf.Observations.AsSpan(0, 3).ToArray());
+    }
+
+    [Theory]
+    [InlineData(VectorMode.Sequential, false)]
+    [InlineData(VectorMode.Parallel, false)]
+    [InlineData(VectorMode.Sequential, true)]
+    [InlineData(VectorMode.Parallel, true)]
+    public void NonFiniteObservationOrReward_IsCaught_NamingCopyEnvAndStep(VectorMode mode, bool reward)
+    {
+        using var venv = new VectorEnv(i => new LineWalkEnv(episodeLength: 50, poisonAtStep: i == 2 ? 4 : -1, poisonReward: reward), 3,
+            new VectorEnvOptions { Mode = mode, Threads = 2, Name = "LineWalk-v0" });
+        var buf = new VectorStepBuffers(3, 1);
+        venv.Reset(0, new double[3]);
+        double[] actions = [0, 0, 0];
+        for (int t = 0; t < 3; t++)
+        {
+            venv.Step(actions, buf);
+        }
+        var ex = Assert.Throws<InvalidOperationException>(() => venv.Step(actions, buf));
+        Assert.Contains("copy 2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("LineWalk-v0", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("vector step 4", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(reward ? "reward" : "observation", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => venv.Step(actions, buf)); // must reset after a failure
+    }
+
+    [Fact]
+    public void BadInput_IsRejected()
+    {
+        Assert.Throws<ArgumentException>(() => new VectorEnv(_ => s_shared, 2));
+        using var venv = VectorEnv.Make(CartPoleEnv.Id, 2);
+        var buf = new VectorStepBuffers(2, 4);
+        Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0], buf));
+        venv.Reset(0, new double[8]);
+        Assert.Throws<ArgumentException>(() => venv.Step([0, 0, 0], buf));
+        Assert.Throws<ArgumentException>(() => venv.Step([0, 0], new VectorStepBuffers(3, 4)));
+        venv.Reset(0, new double[8]);
+        var ex = Assert.ThrowsAny<ArgumentException>(() => venv.Step([0, 7], buf));
+        Assert.Contains("CartPole-v1", ex.Message, StringComparison.Ordinal);
+        var unknown = Assert.Throws<ArgumentException>(() => VectorEnv.Make("CartPole-v2", 2));
+        Assert.Contains("CartPole-v1", unknown.Message, StringComparison.Ordinal);
+    }
+
+    private static readonly LineWalkEnv s_shared = new();
+
+    [Fact]
+    public void Auto_StaysSequentialForCheapEnvs()
+    {
+        using var venv = VectorEnv.Make(CartPoleEnv.Id, 8);
+        var buf = new VectorStepBuffers(8, 4);
+        venv.Reset(0, new double[32]);
+        var actions = new double[8];
+        for (int t = 0; t < 100; t++)
+        {
+            venv.Step(actions, buf);
+        }
+        Assert.False(venv.IsParallel);
+        Assert.Equal(VectorMode.Auto, venv.Mode);
+    }
+
+    [Theory]
+    [InlineData(VectorMode.Sequential)]
+    [InlineData(VectorMode.Parallel)]
+    public void Step_AllocatesNothingAfterWarmUp(VectorMode mode)
+    {
+        foreach (string id in new[] { CartPoleEnv.Id, AcrobotEnv.Id, MountainCarEnv.Id, MountainCarContinuousEnv.Id, PendulumEnv.Id })
+        {
+            using var venv = VectorEnv.Make(id, 4, new VectorEnvOptions { Mode = mode, Threads = 2 });
+            var buf = new VectorStepBuffers(4, venv.ObservationSpace.FlatSize);
+            venv.Reset(0, new double[4 * venv.ObservationSpace.FlatSize]);
+            var actions = new double[4];
+            for (int t = 0; t < 300; t++)
+            {
+                venv.Step(actions, buf);
+            }
+            // Total over all threads (worker threads included). Background tiered-JIT work can allocate during a window;
+            // a real per-step allocation shows in every window, so the smallest of five windows must be zero.
+            long best = long.MaxValue;
+            for (int window = 0; window < 5 && best != 0; window++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                for (int t = 0; t < 1000; t++)
+                {
+                    actions[t % 4] = id.StartsWith("Pendulum", StringComparison.Ordinal) || id.Contains("Continuous", StringComparison.Ordinal) ? 0.5 : t % 2;
+                    venv.Step(actions, buf);
+                }
+                best = Math.Min(best, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+            Assert.True(best == 0, $"{id} ({mode}): {best} bytes allocated over 1000 steps.");
+        }
+    }
+}
