@@ -25,7 +25,7 @@ namespace TrustRegion.Numerics;
 internal static unsafe class Gemm
 {
     /// <summary>Inner-dimension panel length.</summary>
-    private const int KBlock = 256;
+    private const int KBlock = 128;
 
     /// <summary><c>C = A·B</c>, or <c>C += A·B</c> when <paramref name="accumulate"/>.</summary>
     public static void Multiply(int m, int n, int k, ReadOnlySpan<double> a, int rsA, int csA, ReadOnlySpan<double> b, int ldb, Span<double> c, int ldc, bool accumulate)
@@ -267,33 +267,13 @@ internal static unsafe class Gemm
     {
         if (rsA == 1)
         {
-            // C(i..i+7, j) = Σ_p A(i..i+7, p) · B(p, j): A's column is contiguous, B(p, j) is broadcast.
+            // C(i..i+7, j..j+3) = Σ_p A(i..i+7, p) · B(p, j..j+3): one contiguous load of A's column serves up to 4 broadcasts of B.
             int i = 0;
             for (; i + 8 <= m; i += 8)
             {
-                for (int j = 0; j < n; j++)
+                for (int j = 0; j < n; j += 4)
                 {
-                    Vector512<double> s0 = default, s1 = default;
-                    double* ap = a + i;
-                    double* bp = b + j;
-                    int p = 0;
-                    for (; p + 2 <= k; p += 2)
-                    {
-                        s0 = Vector512.FusedMultiplyAdd(Vector512.Load(ap), Vector512.Create(*bp), s0);
-                        s1 = Vector512.FusedMultiplyAdd(Vector512.Load(ap + csA), Vector512.Create(bp[ldb]), s1);
-                        ap += 2 * csA;
-                        bp += 2 * ldb;
-                    }
-                    if (p < k)
-                    {
-                        s0 = Vector512.FusedMultiplyAdd(Vector512.Load(ap), Vector512.Create(*bp), s0);
-                    }
-                    s0 += s1;
-                    for (int r = 0; r < 8; r++)
-                    {
-                        double* dst = c + ((i + r) * ldc) + j;
-                        *dst = acc ? *dst + s0.GetElement(r) : s0.GetElement(r);
-                    }
+                    Narrow8xW(Math.Min(4, n - j), k, a + i, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
                 }
             }
             ScalarBlock(i, m, n, k, a, rsA, csA, b, ldb, c, ldc, acc);
@@ -336,6 +316,55 @@ internal static unsafe class Gemm
             return;
         }
         ScalarBlock(0, m, n, k, a, rsA, csA, b, ldb, c, ldc, acc);
+    }
+
+    /// <summary>An 8-row by <paramref name="w"/>-column (1 … 4) block of C from column-contiguous A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Narrow8xW(int w, int k, double* a, int csA, double* b, int ldb, double* c, int ldc, bool acc)
+    {
+        Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (int p = 0; p < k; p++)
+        {
+            var av = Vector512.Load(a);
+            s0 = Vector512.FusedMultiplyAdd(av, Vector512.Create(b[0]), s0);
+            if (w > 1)
+            {
+                s1 = Vector512.FusedMultiplyAdd(av, Vector512.Create(b[1]), s1);
+                if (w > 2)
+                {
+                    s2 = Vector512.FusedMultiplyAdd(av, Vector512.Create(b[2]), s2);
+                    if (w > 3)
+                    {
+                        s3 = Vector512.FusedMultiplyAdd(av, Vector512.Create(b[3]), s3);
+                    }
+                }
+            }
+            a += csA;
+            b += ldb;
+        }
+        StoreColumn(c, ldc, s0, acc);
+        if (w > 1)
+        {
+            StoreColumn(c + 1, ldc, s1, acc);
+        }
+        if (w > 2)
+        {
+            StoreColumn(c + 2, ldc, s2, acc);
+        }
+        if (w > 3)
+        {
+            StoreColumn(c + 3, ldc, s3, acc);
+        }
+    }
+
+    /// <summary>Writes the 8 lanes of <paramref name="v"/> down one column of C.</summary>
+    private static void StoreColumn(double* c, int ldc, Vector512<double> v, bool acc)
+    {
+        for (int r = 0; r < 8; r++)
+        {
+            double* dst = c + (r * ldc);
+            *dst = acc ? *dst + v.GetElement(r) : v.GetElement(r);
+        }
     }
 
     private static void ScalarBlock(int i0, int m, int n, int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
