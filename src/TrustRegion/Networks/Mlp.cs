@@ -116,8 +116,9 @@ public sealed class Mlp
         {
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
             Span<double> y = workspace.LayerOutputs[l].AsSpan(0, batch * nOut);
-            Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, y, nOut, accumulate: false);
-            Kernels.BiasActivate(y, batch, nOut, p.Slice(_biasOffsets[l], nOut), l < Shape.LayerCount - 1 ? Shape.Activation : null);
+            // y = act(h · W + b), bias and activation fused into the product's epilogue.
+            Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, y, nOut, accumulate: false,
+                p.Slice(_biasOffsets[l], nOut), l < Shape.LayerCount - 1 ? ActivationEpilogue : Gemm.Epilogue.None);
             h = y;
         }
         return h;
@@ -162,10 +163,10 @@ public sealed class Mlp
             Span<double> wt = workspace.TransposedWeights.AsSpan(0, nIn * nOut);
             Gemm.Transpose(p.Slice(_weightOffsets[l], nIn * nOut), nIn, nOut, wt);
             Span<double> dh = l == 0 ? inputGradient : (useFirst ? workspace.Delta0 : workspace.Delta1).AsSpan(0, batch * nIn);
-            Gemm.Multiply(batch, nIn, nOut, delta, nOut, 1, wt, nIn, dh, nIn, accumulate: false);
+            Gemm.Multiply(batch, nIn, nOut, delta, nOut, 1, wt, nIn, dh, nIn, accumulate: false,
+                default, l > 0 ? DerivativeEpilogue : Gemm.Epilogue.None, l > 0 ? hIn : default);
             if (l > 0)
             {
-                Kernels.ActivationDerivative(hIn, dh, Shape.Activation);
                 delta = dh;
                 useFirst = !useFirst;
             }
@@ -195,16 +196,18 @@ public sealed class Mlp
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
             Span<double> tOut = (useFirst ? workspace.Tangent0 : workspace.Tangent1).AsSpan(0, batch * nOut);
             // ṫ = h · V_W + t · W + V_b, then through the activation's derivative at the saved output.
-            Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false);
-            if (l > 0)
-            {
-                Gemm.Multiply(batch, nOut, nIn, t, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: true);
-            }
-            Kernels.BiasActivate(tOut, batch, nOut, direction.Slice(_biasOffsets[l], nOut), null);
             ReadOnlySpan<double> y = workspace.LayerOutputs[l].AsSpan(0, batch * nOut);
-            if (l < Shape.LayerCount - 1)
+            bool hidden = l < Shape.LayerCount - 1;
+            ReadOnlySpan<double> vBias = direction.Slice(_biasOffsets[l], nOut);
+            Gemm.Epilogue post = hidden ? DerivativeEpilogue : Gemm.Epilogue.None;
+            if (l == 0)
             {
-                Kernels.ActivationDerivative(y, tOut, Shape.Activation);
+                Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false, vBias, post, y);
+            }
+            else
+            {
+                Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false);
+                Gemm.Multiply(batch, nOut, nIn, t, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: true, vBias, post, y);
             }
             h = y;
             t = tOut;
@@ -212,6 +215,10 @@ public sealed class Mlp
         }
         return t;
     }
+
+    private Gemm.Epilogue ActivationEpilogue => Shape.Activation == Activation.Tanh ? Gemm.Epilogue.Tanh : Gemm.Epilogue.ReLU;
+
+    private Gemm.Epilogue DerivativeEpilogue => Shape.Activation == Activation.Tanh ? Gemm.Epilogue.TanhDerivative : Gemm.Epilogue.ReLUDerivative;
 
     private void CheckBatch(ReadOnlySpan<double> input, int batch, MlpWorkspace workspace)
     {

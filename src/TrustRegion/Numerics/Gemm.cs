@@ -24,12 +24,51 @@ namespace TrustRegion.Numerics;
 /// </remarks>
 internal static unsafe class Gemm
 {
+    /// <summary>Element-wise function fused after a product (and its bias).</summary>
+    internal enum Epilogue
+    {
+        /// <summary>Identity.</summary>
+        None,
+
+        /// <summary><c>tanh(c)</c> (<see cref="Kernels.TanhVector"/>).</summary>
+        Tanh,
+
+        /// <summary><c>max(c, 0)</c>.</summary>
+        ReLU,
+
+        /// <summary><c>c · (1 − y²)</c> with y the saved tanh output.</summary>
+        TanhDerivative,
+
+        /// <summary><c>y &gt; 0 ? c : 0</c> with y the saved ReLU output.</summary>
+        ReLUDerivative,
+    }
+
     /// <summary>Inner-dimension panel length.</summary>
     private const int KBlock = 128;
 
-    /// <summary><c>C = A·B</c>, or <c>C += A·B</c> when <paramref name="accumulate"/>.</summary>
-    public static void Multiply(int m, int n, int k, ReadOnlySpan<double> a, int rsA, int csA, ReadOnlySpan<double> b, int ldb, Span<double> c, int ldc, bool accumulate)
+    /// <summary>
+    /// <c>C = A·B</c>, or <c>C += A·B</c> when <paramref name="accumulate"/>; then, if given, the fused epilogue
+    /// <c>C[i, j] = f(C[i, j] + bias[j], saved[i, j])</c> while the block is still in cache (see <see cref="Epilogue"/>).
+    /// </summary>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">Inner dimension.</param>
+    /// <param name="a">A, addressed as <c>a[i·rsA + p·csA]</c>.</param>
+    /// <param name="rsA">Row stride of A.</param>
+    /// <param name="csA">Column stride of A.</param>
+    /// <param name="b">B, row-major.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="c">C, row-major.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
+    /// <param name="bias">Added to every row (length ≥ n) when non-empty.</param>
+    /// <param name="epilogue">Element-wise function applied after the bias.</param>
+    /// <param name="saved">For the derivative epilogues: the saved activations y, laid out like C (leading dimension ldc).</param>
+    public static void Multiply(int m, int n, int k, ReadOnlySpan<double> a, int rsA, int csA, ReadOnlySpan<double> b, int ldb, Span<double> c, int ldc, bool accumulate,
+        ReadOnlySpan<double> bias = default, Epilogue epilogue = Epilogue.None, ReadOnlySpan<double> saved = default)
     {
+        Debug.Assert(bias.IsEmpty || bias.Length >= n);
+        Debug.Assert(epilogue is not (Epilogue.TanhDerivative or Epilogue.ReLUDerivative) || saved.Length >= ((m - 1) * ldc) + n);
         Debug.Assert(m >= 0 && n >= 0 && k >= 0);
         Debug.Assert(m == 0 || k == 0 || a.Length >= ((m - 1) * rsA) + ((k - 1) * csA) + 1);
         Debug.Assert(k == 0 || n == 0 || b.Length >= ((k - 1) * ldb) + n);
@@ -38,8 +77,9 @@ internal static unsafe class Gemm
         {
             return;
         }
-        fixed (double* pa = a, pb = b, pc = c)
+        fixed (double* pa = a, pb = b, pc = c, pbias = bias, psaved = saved)
         {
+            var post = new Post(bias.IsEmpty ? null : pbias, epilogue, psaved, ldc);
             if (k == 0)
             {
                 if (!accumulate)
@@ -49,13 +89,14 @@ internal static unsafe class Gemm
                         new Span<double>(pc + (i * ldc), n).Clear();
                     }
                 }
+                Finish(post, pc, 0, 0, m, n);
                 return;
             }
             for (int p0 = 0; p0 < k; p0 += KBlock)
             {
                 int kc = Math.Min(KBlock, k - p0);
                 bool acc = accumulate || p0 > 0;
-                Panel(m, n, kc, pa + (p0 * csA), rsA, csA, pb + (p0 * ldb), ldb, pc, ldc, acc);
+                Panel(m, n, kc, pa + (p0 * csA), rsA, csA, pb + (p0 * ldb), ldb, pc, ldc, acc, p0 + kc == k ? post : default);
             }
         }
     }
@@ -91,7 +132,7 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void Panel(int m, int n, int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
+    private static void Panel(int m, int n, int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc, Post post)
     {
         int j = 0;
         for (; j + 32 <= n; j += 32)
@@ -100,10 +141,12 @@ internal static unsafe class Gemm
             for (; i + 4 <= m; i += 4)
             {
                 Kernel4x32(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                Finish(post, c, i, j, 4, 32);
             }
             for (; i < m; i++)
             {
                 Kernel1xV(4, k, a + (i * rsA), csA, b + j, ldb, c + (i * ldc) + j, acc);
+                Finish(post, c, i, j, 1, 32);
             }
         }
         for (; j + 16 <= n; j += 16)
@@ -112,10 +155,12 @@ internal static unsafe class Gemm
             for (; i + 4 <= m; i += 4)
             {
                 Kernel4x16(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                Finish(post, c, i, j, 4, 16);
             }
             for (; i < m; i++)
             {
                 Kernel1xV(2, k, a + (i * rsA), csA, b + j, ldb, c + (i * ldc) + j, acc);
+                Finish(post, c, i, j, 1, 16);
             }
         }
         for (; j + 8 <= n; j += 8)
@@ -124,17 +169,85 @@ internal static unsafe class Gemm
             for (; i + 4 <= m; i += 4)
             {
                 Kernel4x8(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                Finish(post, c, i, j, 4, 8);
             }
             for (; i < m; i++)
             {
                 Kernel1xV(1, k, a + (i * rsA), csA, b + j, ldb, c + (i * ldc) + j, acc);
+                Finish(post, c, i, j, 1, 8);
             }
         }
         if (j < n)
         {
             NarrowColumns(m, n - j, k, a, rsA, csA, b + j, ldb, c + j, ldc, acc);
+            Finish(post, c, 0, j, m, n - j);
         }
     }
+
+    /// <summary>The fused epilogue of the last inner-dimension panel; default means none.</summary>
+    private readonly struct Post(double* bias, Epilogue kind, double* saved, int ldc)
+    {
+        public readonly double* Bias = bias;
+        public readonly Epilogue Kind = kind;
+        public readonly double* Saved = saved;
+        public readonly int Ldc = ldc;
+
+        public bool Active => Bias != null || Kind != Epilogue.None;
+    }
+
+    /// <summary>Applies the epilogue to the just-computed block C[i0 .. i0+rows, j0 .. j0+cols] while it is hot in cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Post post, double* c, int i0, int j0, int rows, int cols)
+    {
+        if (!post.Active)
+        {
+            return;
+        }
+        int ldc = post.Ldc;
+        double* tmp = stackalloc double[8];
+        double* tmpSaved = stackalloc double[8];
+        for (int r = 0; r < rows; r++)
+        {
+            double* row = c + ((i0 + r) * ldc) + j0;
+            double* srow = post.Saved == null ? null : post.Saved + ((i0 + r) * ldc) + j0;
+            double* brow = post.Bias == null ? null : post.Bias + j0;
+            int q = 0;
+            for (; q + 8 <= cols; q += 8)
+            {
+                var v = Vector512.Load(row + q);
+                if (brow != null)
+                {
+                    v += Vector512.Load(brow + q);
+                }
+                v = Apply(post.Kind, v, srow == null ? default : Vector512.Load(srow + q));
+                v.Store(row + q);
+            }
+            if (q < cols)
+            {
+                int w = cols - q;
+                for (int t = 0; t < 8; t++)
+                {
+                    tmp[t] = t < w ? row[q + t] + (brow != null ? brow[q + t] : 0.0) : 0.0;
+                    tmpSaved[t] = t < w && srow != null ? srow[q + t] : 0.0;
+                }
+                var v = Apply(post.Kind, Vector512.Load(tmp), Vector512.Load(tmpSaved));
+                for (int t = 0; t < w; t++)
+                {
+                    row[q + t] = v.GetElement(t);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Apply(Epilogue kind, Vector512<double> v, Vector512<double> y) => kind switch
+    {
+        Epilogue.Tanh => Kernels.TanhVector(v),
+        Epilogue.ReLU => Vector512.Max(v, Vector512<double>.Zero),
+        Epilogue.TanhDerivative => v * Vector512.FusedMultiplyAdd(-y, y, Vector512<double>.One),
+        Epilogue.ReLUDerivative => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<double>.Zero), v, Vector512<double>.Zero),
+        _ => v,
+    };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel4x32(int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)

@@ -54,6 +54,54 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData((int)Gemm.Epilogue.None)]
+    [InlineData((int)Gemm.Epilogue.Tanh)]
+    [InlineData((int)Gemm.Epilogue.ReLU)]
+    [InlineData((int)Gemm.Epilogue.TanhDerivative)]
+    [InlineData((int)Gemm.Epilogue.ReLUDerivative)]
+    public void Multiply_FusedEpilogue_MatchesProductThenElementwise(int epilogueValue)
+    {
+        var epilogue = (Gemm.Epilogue)epilogueValue;
+        var rng = new Rng(77);
+        foreach (var (m, n, k) in new[] { (9, 70, 300), (5, 3, 64), (33, 64, 4), (4, 7, 0), (8, 13, 9) })
+        {
+            foreach (bool transposedA in new[] { false, true })
+            {
+                var a = new double[Math.Max(1, m * k)];
+                var b = new double[Math.Max(1, k * n)];
+                var bias = new double[n];
+                var saved = new double[m * n];
+                rng.FillGaussian(a);
+                rng.FillGaussian(b);
+                rng.FillGaussian(bias);
+                rng.FillGaussian(saved);
+                int rsA = transposedA ? 1 : k, csA = transposedA ? m : 1;
+                var expected = new double[m * n];
+                Gemm.MultiplyReference(m, n, k, a, rsA, csA, b, n, expected, n, false);
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    double v = expected[i] + bias[i % n], y = saved[i];
+                    expected[i] = epilogue switch
+                    {
+                        Gemm.Epilogue.Tanh => Math.Tanh(v),
+                        Gemm.Epilogue.ReLU => Math.Max(v, 0),
+                        Gemm.Epilogue.TanhDerivative => v * (1 - (y * y)),
+                        Gemm.Epilogue.ReLUDerivative => y > 0 ? v : 0,
+                        _ => v,
+                    };
+                }
+                var c = new double[m * n];
+                Gemm.Multiply(m, n, k, a, rsA, csA, b, n, c, n, false, bias, epilogue, saved);
+                for (int i = 0; i < c.Length; i++)
+                {
+                    Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-12 * (Math.Sqrt(k) + 1) * Math.Max(1, Math.Abs(expected[i]) + 4),
+                        $"{epilogue} m={m} n={n} k={k} tA={transposedA} i={i}: {c[i]} vs {expected[i]}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Transpose_SwapsRowsAndColumns()
     {
