@@ -1,0 +1,39 @@
+using TrustRegion.Envs;
+using TrustRegion.Numerics;
+using TrustRegion.Trpo;
+
+namespace TrustRegion.Benchmarks.Core;
+
+/// <summary>The two benchmark presets of issue 2: Hopper's shapes and CartPole's, with 64-64 tanh networks.</summary>
+public sealed record CorePreset(string Name, int Batch, int ObservationSize, Space ActionSpace, int ActionOutputs)
+{
+    public static CorePreset Get(string name) => name switch
+    {
+        "Hopper" => new CorePreset("Hopper", 2048, 11, Box.Uniform(-1, 1, 3), 3),
+        "CartPole" => new CorePreset("CartPole", 1024, 4, new Discrete(2), 2),
+        _ => throw new ArgumentException($"Unknown preset {name}; use Hopper or CartPole.", nameof(name)),
+    };
+
+    /// <summary>Multiply-adds of one forward pass over the batch (2 FLOP each).</summary>
+    public double ForwardFlops(int outputs) => 2.0 * Batch * ((ObservationSize * 64) + (64 * 64) + (64 * outputs));
+
+    /// <summary>Backward: weight gradients of every layer plus input gradients of layers 1 and 2.</summary>
+    public double BackwardFlops(int outputs) => ForwardFlops(outputs) + (2.0 * Batch * ((64 * 64) + (64 * outputs)));
+
+    /// <summary>Forward tangent: h·V on every layer plus t·W on layers 1 and 2 (layer 0's input has no tangent).</summary>
+    public double TangentFlops(int outputs) => BackwardFlops(outputs);
+
+    /// <summary>Builds a policy, a batch of observations, sampled actions and random advantages from a fixed seed.</summary>
+    public (Policy Policy, double[] Obs, double[] Actions, double[] Advantages) MakeBatch(ulong seed = 1)
+    {
+        var rng = new Rng(seed);
+        var policy = new Policy(ActionSpace, ObservationSize, [64, 64], Activation.Tanh, 0.0, rng.Split(1));
+        var obs = new double[Batch * ObservationSize];
+        rng.FillGaussian(obs);
+        var actions = new double[Batch * policy.ActionSize];
+        policy.Act(obs, Batch, actions, new double[Batch], rng.Split(2), deterministic: false);
+        var adv = new double[Batch];
+        rng.FillGaussian(adv);
+        return (policy, obs, actions, adv);
+    }
+}

@@ -1,0 +1,244 @@
+using TrustRegion.Numerics;
+
+namespace TrustRegion.Networks;
+
+/// <summary>
+/// A multilayer perceptron whose weights and biases live in one contiguous slice of a flat <c>double[]</c>; layers are views.
+/// Hidden layers apply <see cref="MlpShape.Activation"/>; the output layer is linear.
+/// </summary>
+/// <remarks>
+/// <para>Layout of layer l (input width <c>in</c>, output width <c>out</c>), in order: weights <c>W[in × out]</c> row-major
+/// (the transpose of PyTorch's <c>Linear.weight</c>), then bias <c>b[out]</c>; layers follow each other from the input side.
+/// One sample's layer output is <c>y = act(x · W + b)</c>.</para>
+/// <para>All passes work on batches, <c>[batch × width]</c> row-major. <see cref="Forward"/> saves every layer output in the
+/// workspace; <see cref="Backward"/> and <see cref="ForwardTangent"/> read those saved outputs, so they must follow a forward
+/// pass of the same input at the same parameters. Neither changes the saved outputs, so one forward pass serves any number of
+/// backward and tangent passes (the conjugate-gradient loop relies on this).</para>
+/// </remarks>
+public sealed class Mlp
+{
+    private readonly double[] _storage;
+    private readonly int _offset;
+    private readonly int[] _weightOffsets;
+    private readonly int[] _biasOffsets;
+
+    /// <summary>Creates a network with zero parameters in its own storage, or as a view into <paramref name="storage"/>.</summary>
+    /// <param name="shape">Architecture.</param>
+    /// <param name="storage">Flat vector holding the parameters at <paramref name="offset"/>; null allocates a new one.</param>
+    /// <param name="offset">Start of this network's parameters inside <paramref name="storage"/>.</param>
+    /// <exception cref="ArgumentException">The storage is too short for the shape at that offset.</exception>
+    public Mlp(MlpShape shape, double[]? storage = null, int offset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        Shape = shape;
+        _storage = storage ?? new double[shape.ParameterCount];
+        if (offset < 0 || (long)offset + shape.ParameterCount > _storage.Length)
+        {
+            throw new ArgumentException($"storage has {_storage.Length} elements; a {shape} network at offset {offset} needs {shape.ParameterCount} from there.", nameof(storage));
+        }
+        _offset = offset;
+        _weightOffsets = new int[shape.LayerCount];
+        _biasOffsets = new int[shape.LayerCount];
+        int o = 0;
+        for (int l = 0; l < shape.LayerCount; l++)
+        {
+            _weightOffsets[l] = o;
+            o += shape.LayerInputSize(l) * shape.LayerOutputSize(l);
+            _biasOffsets[l] = o;
+            o += shape.LayerOutputSize(l);
+        }
+    }
+
+    /// <summary>Architecture.</summary>
+    public MlpShape Shape { get; }
+
+    /// <summary>Number of parameters (<see cref="MlpShape.ParameterCount"/>).</summary>
+    public int ParameterCount => Shape.ParameterCount;
+
+    /// <summary>All parameters, a view into the flat storage.</summary>
+    public Span<double> Parameters => _storage.AsSpan(_offset, Shape.ParameterCount);
+
+    /// <summary>Offset of layer <paramref name="layer"/>'s weights within <see cref="Parameters"/> (and within any gradient or direction of the same layout).</summary>
+    public int WeightOffset(int layer) => _weightOffsets[layer];
+
+    /// <summary>Offset of layer <paramref name="layer"/>'s bias within <see cref="Parameters"/>.</summary>
+    public int BiasOffset(int layer) => _biasOffsets[layer];
+
+    /// <summary>Weights of layer <paramref name="layer"/>, <c>[in × out]</c> row-major (a view).</summary>
+    public Span<double> Weights(int layer) => Parameters.Slice(_weightOffsets[layer], Shape.LayerInputSize(layer) * Shape.LayerOutputSize(layer));
+
+    /// <summary>Bias of layer <paramref name="layer"/> (a view).</summary>
+    public Span<double> Bias(int layer) => Parameters.Slice(_biasOffsets[layer], Shape.LayerOutputSize(layer));
+
+    /// <summary>Allocates a workspace for batches of up to <paramref name="maxBatch"/> samples.</summary>
+    public MlpWorkspace CreateWorkspace(int maxBatch) => new(Shape, maxBatch);
+
+    /// <summary>
+    /// Stable-Baselines3's initialisation: each weight matrix orthogonal (PyTorch's <c>orthogonal_</c>: QR of a standard-normal
+    /// matrix with the signs fixed so R has a positive diagonal) times a gain; biases zero.
+    /// </summary>
+    /// <param name="rng">Source of the normal draws; the draws are made layer by layer in PyTorch's <c>[out × in]</c> row order.</param>
+    /// <param name="hiddenGain">Gain of the hidden layers (SB3: √2).</param>
+    /// <param name="outputGain">Gain of the output layer (SB3: 0.01 for a policy, 1 for a value function).</param>
+    public void InitializeOrthogonal(Rng rng, double hiddenGain, double outputGain)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        for (int l = 0; l < Shape.LayerCount; l++)
+        {
+            int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
+            double gain = l == Shape.LayerCount - 1 ? outputGain : hiddenGain;
+            var q = new double[nOut * nIn]; // PyTorch's weight [out × in]
+            Orthogonal.Fill(rng, nOut, nIn, q);
+            Span<double> w = Weights(l);
+            for (int o = 0; o < nOut; o++)
+            {
+                for (int i = 0; i < nIn; i++)
+                {
+                    w[(i * nOut) + o] = gain * q[(o * nIn) + i];
+                }
+            }
+            Bias(l).Clear();
+        }
+    }
+
+    /// <summary>Forward pass: computes the network output of <paramref name="batch"/> inputs and saves every layer output.</summary>
+    /// <param name="input">Inputs, <c>[batch × InputSize]</c> row-major.</param>
+    /// <param name="batch">Number of samples (1 … workspace.MaxBatch).</param>
+    /// <param name="workspace">Workspace of this shape.</param>
+    /// <returns>The outputs <c>[batch × OutputSize]</c>, a view into the workspace valid until its next forward pass.</returns>
+    public ReadOnlySpan<double> Forward(ReadOnlySpan<double> input, int batch, MlpWorkspace workspace)
+    {
+        CheckBatch(input, batch, workspace);
+        workspace.Batch = batch;
+        ReadOnlySpan<double> p = Parameters;
+        ReadOnlySpan<double> h = input;
+        for (int l = 0; l < Shape.LayerCount; l++)
+        {
+            int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
+            Span<double> y = workspace.LayerOutputs[l].AsSpan(0, batch * nOut);
+            // y = act(h · W + b), bias and activation fused into the product's epilogue.
+            Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, y, nOut, accumulate: false,
+                p.Slice(_biasOffsets[l], nOut), l < Shape.LayerCount - 1 ? ActivationEpilogue : Gemm.Epilogue.None);
+            h = y;
+        }
+        return h;
+    }
+
+    /// <summary>
+    /// Backward (vector–Jacobian) pass: given <c>u = ∂ℓ/∂output</c> for a scalar ℓ, computes <c>∂ℓ/∂θ</c> and optionally <c>∂ℓ/∂input</c>,
+    /// at the parameters and input of the workspace's last forward pass.
+    /// </summary>
+    /// <param name="input">The input of the last forward pass, <c>[batch × InputSize]</c>.</param>
+    /// <param name="outputGradient"><c>∂ℓ/∂output</c>, <c>[batch × OutputSize]</c>.</param>
+    /// <param name="workspace">The workspace holding that forward pass (batch = its <see cref="MlpWorkspace.Batch"/>).</param>
+    /// <param name="parameterGradient">Receives <c>∂ℓ/∂θ</c> in the parameter layout (length <see cref="ParameterCount"/>).</param>
+    /// <param name="accumulate">Add to <paramref name="parameterGradient"/> instead of overwriting it.</param>
+    /// <param name="inputGradient">Receives <c>∂ℓ/∂input</c> when non-empty (<c>[batch × InputSize]</c>); skipped when empty.</param>
+    public void Backward(ReadOnlySpan<double> input, ReadOnlySpan<double> outputGradient, MlpWorkspace workspace, Span<double> parameterGradient, bool accumulate, Span<double> inputGradient = default)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        int batch = workspace.Batch;
+        CheckBatch(input, batch, workspace);
+        CheckLength(outputGradient, batch * Shape.OutputSize, nameof(outputGradient));
+        CheckLength(parameterGradient, ParameterCount, nameof(parameterGradient));
+        if (!inputGradient.IsEmpty)
+        {
+            CheckLength(inputGradient, batch * Shape.InputSize, nameof(inputGradient));
+        }
+        ReadOnlySpan<double> p = Parameters;
+        ReadOnlySpan<double> delta = outputGradient[..(batch * Shape.OutputSize)];
+        bool useFirst = true;
+        for (int l = Shape.LayerCount - 1; l >= 0; l--)
+        {
+            int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
+            ReadOnlySpan<double> hIn = l == 0 ? input : workspace.LayerOutputs[l - 1].AsSpan(0, batch * nIn);
+            // dW = hInᵀ · δ (A read transposed through its strides), db = Σ_rows δ.
+            Gemm.Multiply(nIn, nOut, batch, hIn, 1, nIn, delta, nOut, parameterGradient.Slice(_weightOffsets[l], nIn * nOut), nOut, accumulate);
+            Kernels.ColumnSums(delta, batch, nOut, parameterGradient.Slice(_biasOffsets[l], nOut), accumulate);
+            if (l == 0 && inputGradient.IsEmpty)
+            {
+                break;
+            }
+            // dh = δ · Wᵀ, through a transposed copy of the (small) weight matrix.
+            Span<double> wt = workspace.TransposedWeights.AsSpan(0, nIn * nOut);
+            Gemm.Transpose(p.Slice(_weightOffsets[l], nIn * nOut), nIn, nOut, wt);
+            Span<double> dh = l == 0 ? inputGradient : (useFirst ? workspace.Delta0 : workspace.Delta1).AsSpan(0, batch * nIn);
+            Gemm.Multiply(batch, nIn, nOut, delta, nOut, 1, wt, nIn, dh, nIn, accumulate: false,
+                default, l > 0 ? DerivativeEpilogue : Gemm.Epilogue.None, l > 0 ? hIn : default);
+            if (l > 0)
+            {
+                delta = dh;
+                useFirst = !useFirst;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forward-tangent (Jacobian–vector) pass: the directional derivative <c>J·v</c> of the outputs in parameter direction
+    /// <paramref name="direction"/>, at the parameters and input of the workspace's last forward pass.
+    /// </summary>
+    /// <param name="input">The input of the last forward pass.</param>
+    /// <param name="direction">A parameter direction in the parameter layout (length <see cref="ParameterCount"/>).</param>
+    /// <param name="workspace">The workspace holding that forward pass.</param>
+    /// <returns><c>J·v</c>, <c>[batch × OutputSize]</c>, a view into the workspace valid until its next tangent pass.</returns>
+    public ReadOnlySpan<double> ForwardTangent(ReadOnlySpan<double> input, ReadOnlySpan<double> direction, MlpWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        int batch = workspace.Batch;
+        CheckBatch(input, batch, workspace);
+        CheckLength(direction, ParameterCount, nameof(direction));
+        ReadOnlySpan<double> p = Parameters;
+        ReadOnlySpan<double> h = input;
+        ReadOnlySpan<double> t = default;
+        bool useFirst = true;
+        for (int l = 0; l < Shape.LayerCount; l++)
+        {
+            int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
+            Span<double> tOut = (useFirst ? workspace.Tangent0 : workspace.Tangent1).AsSpan(0, batch * nOut);
+            // ṫ = h · V_W + t · W + V_b, then through the activation's derivative at the saved output.
+            ReadOnlySpan<double> y = workspace.LayerOutputs[l].AsSpan(0, batch * nOut);
+            bool hidden = l < Shape.LayerCount - 1;
+            ReadOnlySpan<double> vBias = direction.Slice(_biasOffsets[l], nOut);
+            Gemm.Epilogue post = hidden ? DerivativeEpilogue : Gemm.Epilogue.None;
+            if (l == 0)
+            {
+                Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false, vBias, post, y);
+            }
+            else
+            {
+                Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false);
+                Gemm.Multiply(batch, nOut, nIn, t, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: true, vBias, post, y);
+            }
+            h = y;
+            t = tOut;
+            useFirst = !useFirst;
+        }
+        return t;
+    }
+
+    private Gemm.Epilogue ActivationEpilogue => Shape.Activation == Activation.Tanh ? Gemm.Epilogue.Tanh : Gemm.Epilogue.ReLU;
+
+    private Gemm.Epilogue DerivativeEpilogue => Shape.Activation == Activation.Tanh ? Gemm.Epilogue.TanhDerivative : Gemm.Epilogue.ReLUDerivative;
+
+    private void CheckBatch(ReadOnlySpan<double> input, int batch, MlpWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (!workspace.Shape.Equals(Shape))
+        {
+            throw new ArgumentException($"The workspace was made for a {workspace.Shape} network; this one is {Shape}.", nameof(workspace));
+        }
+        if (batch <= 0 || batch > workspace.MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch is {batch}; the workspace holds 1 to {workspace.MaxBatch} samples.");
+        }
+        CheckLength(input, batch * Shape.InputSize, nameof(input));
+    }
+
+    private static void CheckLength(ReadOnlySpan<double> span, int expected, string name)
+    {
+        if (span.Length < expected)
+        {
+            throw new ArgumentException($"{name} has length {span.Length}; expected at least {expected}.", name);
+        }
+    }
+}

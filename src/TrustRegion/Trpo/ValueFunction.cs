@@ -1,0 +1,154 @@
+using TrustRegion.Networks;
+using TrustRegion.Numerics;
+
+namespace TrustRegion.Trpo;
+
+/// <summary>
+/// State-value estimate <c>V(s)</c>: an <see cref="Mlp"/> with one linear output (orthogonal init, hidden gain √2, output gain 1),
+/// fitted by Adam on the mean squared error to the returns (<see cref="Fit"/>).
+/// </summary>
+/// <remarks>Buffers are grown on first use for a batch size and reused, so prediction and fitting allocate nothing afterwards. Not thread-safe.</remarks>
+public sealed class ValueFunction
+{
+    private MlpWorkspace? _predictWorkspace;
+    private MlpWorkspace? _fitWorkspace;
+    private double[] _batchObservations = [];
+    private double[] _batchReturns = [];
+    private double[] _outputGradient = [];
+    private readonly double[] _gradient;
+    private int[] _indices = [];
+
+    /// <summary>Creates and initialises a value function.</summary>
+    /// <param name="observationSize">Doubles per observation.</param>
+    /// <param name="hiddenSizes">Hidden widths (SB3: 64, 64).</param>
+    /// <param name="activation">Hidden nonlinearity (SB3: tanh).</param>
+    /// <param name="rng">Source of the initial weights.</param>
+    public ValueFunction(int observationSize, IReadOnlyList<int> hiddenSizes, Activation activation, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        Network = new Mlp(new MlpShape(observationSize, hiddenSizes, 1, activation));
+        Network.InitializeOrthogonal(rng, Math.Sqrt(2.0), 1.0);
+        Optimizer = new Adam(Network.ParameterCount);
+        _gradient = new double[Network.ParameterCount];
+    }
+
+    /// <summary>The network (one output).</summary>
+    public Mlp Network { get; }
+
+    /// <summary>Architecture description.</summary>
+    public MlpShape Shape => Network.Shape;
+
+    /// <summary>All parameters (readable and writable).</summary>
+    public Span<double> Parameters => Network.Parameters;
+
+    /// <summary>The Adam optimiser and its state (readable and writable for checkpoints).</summary>
+    public Adam Optimizer { get; }
+
+    /// <summary>Writes <c>V(observations[i])</c> into <paramref name="values"/> for <paramref name="n"/> observations.</summary>
+    public void Predict(ReadOnlySpan<double> observations, int n, Span<double> values)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        if (values.Length < n)
+        {
+            throw new ArgumentException($"values has length {values.Length}; expected at least {n}.", nameof(values));
+        }
+        if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
+        {
+            _predictWorkspace = Network.CreateWorkspace(n);
+        }
+        Network.Forward(observations, n, _predictWorkspace).CopyTo(values);
+    }
+
+    /// <summary>
+    /// Fits the value function to <paramref name="returns"/>: for each epoch, shuffles the n samples with <paramref name="rng"/>,
+    /// and takes one Adam step per minibatch on <c>mean((V(s) − R)²)</c>.
+    /// </summary>
+    /// <returns>The mean of the minibatch losses (before each step) over all steps.</returns>
+    /// <exception cref="TrainingDivergedException">A minibatch loss is not finite.</exception>
+    public double Fit(ReadOnlySpan<double> observations, ReadOnlySpan<double> returns, int n, ValueFitOptions options, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(rng);
+        options.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        int obs = Network.Shape.InputSize;
+        if (observations.Length < n * obs)
+        {
+            throw new ArgumentException($"observations has length {observations.Length}; expected {n} × {obs}.", nameof(observations));
+        }
+        if (returns.Length < n)
+        {
+            throw new ArgumentException($"returns has length {returns.Length}; expected at least {n}.", nameof(returns));
+        }
+        int mb = Math.Min(options.MinibatchSize, n);
+        if (_fitWorkspace is null || _fitWorkspace.MaxBatch < mb)
+        {
+            _fitWorkspace = Network.CreateWorkspace(mb);
+            _batchObservations = new double[mb * obs];
+            _batchReturns = new double[mb];
+            _outputGradient = new double[mb];
+        }
+        if (_indices.Length < n)
+        {
+            _indices = new int[n];
+        }
+        Optimizer.LearningRate = options.LearningRate;
+        Span<int> idx = _indices.AsSpan(0, n);
+        double lossSum = 0;
+        int steps = 0;
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                idx[i] = i;
+            }
+            rng.Shuffle(idx);
+            for (int start = 0; start < n; start += mb)
+            {
+                int b = Math.Min(mb, n - start);
+                for (int i = 0; i < b; i++)
+                {
+                    int k = idx[start + i];
+                    observations.Slice(k * obs, obs).CopyTo(_batchObservations.AsSpan(i * obs, obs));
+                    _batchReturns[i] = returns[k];
+                }
+                ReadOnlySpan<double> v = Network.Forward(_batchObservations, b, _fitWorkspace);
+                double loss = 0;
+                double scale = 2.0 / b;
+                for (int i = 0; i < b; i++)
+                {
+                    double e = v[i] - _batchReturns[i];
+                    loss += e * e;
+                    _outputGradient[i] = scale * e;
+                }
+                loss /= b;
+                if (!double.IsFinite(loss))
+                {
+                    throw new TrainingDivergedException("value loss", loss);
+                }
+                Network.Backward(_batchObservations, _outputGradient, _fitWorkspace, _gradient, accumulate: false);
+                Optimizer.Step(Network.Parameters, _gradient);
+                lossSum += loss;
+                steps++;
+            }
+        }
+        return lossSum / steps;
+    }
+
+    /// <summary>Mean squared error of the predictions on <paramref name="n"/> samples (no update).</summary>
+    public double Loss(ReadOnlySpan<double> observations, ReadOnlySpan<double> returns, int n)
+    {
+        if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
+        {
+            _predictWorkspace = Network.CreateWorkspace(n);
+        }
+        ReadOnlySpan<double> v = Network.Forward(observations, n, _predictWorkspace);
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double e = v[i] - returns[i];
+            s += e * e;
+        }
+        return s / n;
+    }
+}
