@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using TrustRegion.Numerics;
 
 namespace TrustRegion.Distributions;
@@ -35,7 +36,7 @@ public sealed class GsdeHead : ActionHead
     private readonly int _dim;
     private readonly int _latent;
     private readonly int[] _dims;
-    private readonly double[] _sigmaSq; // σ² = exp(2φ), [L × d], refreshed by ComputeDistribution
+    private readonly double[] _sigma; // scratch for σ = exp(φ) (ResampleNoise) and σ² = exp(2φ) (ComputeDistribution), [L × d]
     private readonly double[] _coefficient; // ∂f/∂ℓ_j of one row, [d]
     private double[] _noise = [];
     private int _noiseEnvs;
@@ -62,7 +63,7 @@ public sealed class GsdeHead : ActionHead
         _dim = actionDim;
         _latent = latentSize;
         _dims = [actionDim];
-        _sigmaSq = new double[latentSize * actionDim];
+        _sigma = new double[latentSize * actionDim];
         _coefficient = new double[actionDim];
         LogStdInit = logStdInit;
     }
@@ -128,13 +129,13 @@ public sealed class GsdeHead : ActionHead
         Require(parameters, ParameterCount, nameof(parameters));
         EnsureNoiseCapacity(numEnvs);
         int m = NoiseMatrixSize;
+        Span<double> sigma = _sigma;
+        TensorPrimitives.Exp(parameters[..m], sigma);
         for (int e = 0; e < numEnvs; e++)
         {
             Span<double> matrix = _noise.AsSpan(e * m, m);
-            for (int t = 0; t < m; t++)
-            {
-                matrix[t] = Math.Exp(parameters[t]) * rng.NextGaussian();
-            }
+            rng.FillGaussian(matrix);
+            TensorPrimitives.Multiply(matrix, sigma, matrix);
         }
         _noiseEnvs = numEnvs;
     }
@@ -167,11 +168,9 @@ public sealed class GsdeHead : ActionHead
         }
         Require(parameters, ParameterCount, nameof(parameters));
         Require(distribution, (long)n * size, nameof(distribution));
-        Span<double> sigmaSq = _sigmaSq;
-        for (int t = 0; t < sigmaSq.Length; t++)
-        {
-            sigmaSq[t] = Math.Exp(2.0 * parameters[t]);
-        }
+        Span<double> sigmaSq = _sigma;
+        TensorPrimitives.Multiply(parameters[..sigmaSq.Length], 2.0, sigmaSq);
+        TensorPrimitives.Exp(sigmaSq, sigmaSq);
         for (int i = 0; i < n; i++)
         {
             Span<double> row = distribution.Slice(i * size, size);
