@@ -204,6 +204,8 @@ public sealed class SnapshotTests
         int a = env.ActionSpace.FlatSize, o = buf.ObsSize;
         var inner = (VectorEnv)env.Inner;
         endedOnLastStep = false;
+        AddBits(trace, env.RawObservations); // the last call's raw values are part of the state a resume must see
+        AddBits(trace, env.RawRewards);
         for (int t = 0; t < steps; t++)
         {
             for (int i = 0; i < env.NumEnvs; i++)
@@ -256,6 +258,7 @@ public sealed class SnapshotTests
             DriveVector(a, rng, k, buf, [], out bool ended);
             sawEnd |= k > 0 && ended;
             sawMid |= k > 0 && !ended;
+            a.Training = k % 9 != 4; // some snapshots freeze the statistics (evaluation-style), which must carry over too
             byte[] snapshot = Save(a);
             RngState actionState = rng.GetState();
             var expected = new List<long>();
