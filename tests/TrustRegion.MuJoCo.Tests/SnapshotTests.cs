@@ -48,6 +48,12 @@ public sealed class SnapshotTests
         var box = (Box)env.ActionSpace;
         var stats = (EpisodeStatistics)env;
         var resets = new List<int>();
+        IEnv inner = env;
+        while (inner is IEnvWrapper w)
+        {
+            inner = w.Inner;
+        }
+        MuJoCoData data = ((MuJoCoEnv)inner).Data;
         for (int t = 0; t < steps; t++)
         {
             SampleAction(box, rng, act);
@@ -58,6 +64,10 @@ public sealed class SnapshotTests
             trace.Add(BitConverter.DoubleToInt64Bits(stats.CurrentReturn));
             trace.Add(BitConverter.DoubleToInt64Bits(stats.LastEpisodeReturn));
             trace.Add(stats.CompletedEpisodes);
+            // mjData's scalar header too: simulation time, contact count, warnings.
+            trace.Add(BitConverter.DoubleToInt64Bits(data.Time));
+            trace.Add(data.ContactCount);
+            trace.Add((long?)data.FirstSimulationWarning() ?? -1);
             if (r.Terminated || r.Truncated)
             {
                 env.Reset(null, obs);
