@@ -151,6 +151,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Best evaluation mean return seen so far (−∞ before the first evaluation).</summary>
     public double BestEvaluationMean { get; internal set; } = double.NegativeInfinity;
 
+    /// <summary>Wall time spent training this run, in seconds, over all sessions (resumed runs included).</summary>
+    public double ElapsedSeconds => ElapsedBefore;
+
     /// <summary>Wall time of earlier sessions of this run (restored from a checkpoint).</summary>
     internal double ElapsedBefore { get; set; }
 
@@ -239,7 +242,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>The seed of the evaluation run at <paramref name="totalSteps"/>: stream 6 of the run seed, split by the step count.</summary>
-    internal ulong EvaluationSeed(long totalSteps) => new Rng(Config.Seed).Split(EvalStream).Split((ulong)totalSteps).NextUInt64();
+    public ulong EvaluationSeed(long totalSteps) => new Rng(Config.Seed).Split(EvalStream).Split((ulong)totalSteps).NextUInt64();
 
     /// <summary>
     /// Runs <paramref name="episodes"/> whole episodes on a separate environment instance with the current policy and the
