@@ -43,11 +43,8 @@ public sealed class TrainingBackend : ICliBackend
         ArgumentNullException.ThrowIfNull(console);
         RunDirectory run = request.Run;
         using Trainer trainer = Trainer.Load(request.Checkpoint, _registry, request.Config.TotalTimesteps);
-        if (trainer.Config != request.Config)
-        {
-            // config.yml carries the new n_timesteps of 'resume --steps'; the checkpoint's configuration is otherwise authoritative.
-            AtomicFile.WriteAllText(run.ConfigPath, ConfigResolver.ToYaml(trainer.Config));
-        }
+        // config.yml records the new n_timesteps of 'resume --steps'; the checkpoint's configuration is otherwise authoritative.
+        AtomicFile.WriteAllText(run.ConfigPath, ConfigResolver.ToYaml(trainer.Config));
         Directory.CreateDirectory(run.CheckpointDirectory);
         using CsvMetricSink csv = CsvMetricSink.Resume(run.ProgressPath, trainer.TotalSteps);
         return RunAndReport(trainer, run, csv, request.Quiet, console, resumedFrom: trainer.TotalSteps, cancellation);
