@@ -105,8 +105,14 @@ public sealed class TrainingBackend : ICliBackend
         return ExitCodes.NotAvailable;
     }
 
+    // Colours and cursor movement only on a terminal; logs and pipes get plain text.
     private static IAnsiConsole CreateAnsi(CliConsole console) =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out) });
+        AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(console.Out),
+            Ansi = ReferenceEquals(console.Out, Console.Out) && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
+            Interactive = ReferenceEquals(console.Out, Console.Out) && !Console.IsOutputRedirected ? InteractionSupport.Detect : InteractionSupport.No,
+        });
 
     private static int RunAndReport(Trainer trainer, RunDirectory run, CsvMetricSink csv, bool quiet, CliConsole console, long? resumedFrom, CancellationToken cancellation)
     {
