@@ -105,14 +105,22 @@ public sealed class TrainingBackend : ICliBackend
         return ExitCodes.NotAvailable;
     }
 
-    // Colours and cursor movement only on a terminal; logs and pipes get plain text.
-    private static IAnsiConsole CreateAnsi(CliConsole console) =>
-        AnsiConsole.Create(new AnsiConsoleSettings
+    // Colours and cursor movement only on a terminal; logs and pipes get plain text, 160 columns wide.
+    private static IAnsiConsole CreateAnsi(CliConsole console)
+    {
+        bool terminal = ReferenceEquals(console.Out, Console.Out) && !Console.IsOutputRedirected;
+        IAnsiConsole ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(console.Out),
-            Ansi = ReferenceEquals(console.Out, Console.Out) && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-            Interactive = ReferenceEquals(console.Out, Console.Out) && !Console.IsOutputRedirected ? InteractionSupport.Detect : InteractionSupport.No,
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
+        if (!terminal)
+        {
+            ansi.Profile.Width = 160;
+        }
+        return ansi;
+    }
 
     private static int RunAndReport(Trainer trainer, RunDirectory run, CsvMetricSink csv, bool quiet, CliConsole console, long? resumedFrom, CancellationToken cancellation)
     {

@@ -189,6 +189,25 @@ public sealed class TrainingBackendTests : IDisposable
         AssertOneLine(Run(["eval", otherEnv]), "observation space");
     }
 
+    [Fact]
+    public void Envs_ListsClassicAndMuJoCoIdsWithSpacesLimitsAndThresholds()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());
+        Assert.Equal(0, TrpoCli.Run(["envs"], stdout, stderr, new TrainingBackend(registry)));
+        Assert.Empty(stderr.ToString());
+        string cartPole = stdout.ToString().Split('\n').Single(l => l.Contains("CartPole-v1", StringComparison.Ordinal));
+        foreach (string fragment in new[] { "Discrete(2)", "500", "475", "yes" })
+        {
+            Assert.Contains(fragment, cartPole, StringComparison.Ordinal);
+        }
+        foreach (string id in new[] { "Pendulum-v1", "Hopper-v4", "Humanoid-v4", "Reacher-v4" })
+        {
+            Assert.Contains(id, stdout.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     private static void AssertOneLine((int Code, string Out, string Err) result, string fragment)
     {
         Assert.Equal(ExitCodes.InvalidInput, result.Code);
