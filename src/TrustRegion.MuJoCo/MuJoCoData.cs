@@ -151,6 +151,44 @@ public sealed unsafe class MuJoCoData : IDisposable
         LibMuJoCo.mj_rnePostConstraint(_m, (IntPtr)_d);
     }
 
+    /// <summary>Size in bytes of the buffer that holds every array of this state (<c>nbuffer</c>).</summary>
+    internal int BufferBytes => *(int*)(_d + MjLayout.DataNBuffer);
+
+    /// <summary>
+    /// Writes the whole dynamic content: the scalar header after the two size fields (stack pointer, memory statistics,
+    /// warnings, timers, solver statistics, ne/nf/nefc/ncon, time, energy), then the <c>nbuffer</c> bytes of the buffer that
+    /// holds every array (qpos, qvel, act, qacc_warmstart, ctrl, the position-dependent arrays left by the last call,
+    /// contacts, constraint rows, ...). The buffer and stack pointers are never written. The stack holds no state between calls.
+    /// </summary>
+    internal void WriteRaw(BinaryWriter writer)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        writer.Write(new ReadOnlySpan<byte>(_d + MjLayout.DataPStack, MjLayout.DataBuffer - MjLayout.DataPStack));
+        writer.Write(new ReadOnlySpan<byte>(*(byte**)(_d + MjLayout.DataBuffer), BufferBytes));
+    }
+
+    /// <summary>Reads what <see cref="WriteRaw"/> wrote into this state, which must have the same model and <c>nbuffer</c>.</summary>
+    /// <exception cref="EndOfStreamException">The stream ended early; the state is then partly overwritten.</exception>
+    internal void ReadRaw(BinaryReader reader)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        ReadExactly(reader, new Span<byte>(_d + MjLayout.DataPStack, MjLayout.DataBuffer - MjLayout.DataPStack));
+        ReadExactly(reader, new Span<byte>(*(byte**)(_d + MjLayout.DataBuffer), BufferBytes));
+    }
+
+    private static void ReadExactly(BinaryReader reader, Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            int n = reader.Read(destination);
+            if (n <= 0)
+            {
+                throw new EndOfStreamException($"The stream ended with {destination.Length} bytes of MuJoCo state still to read.");
+            }
+            destination = destination[n..];
+        }
+    }
+
     /// <summary>Frees the native state.</summary>
     public void Dispose() => _handle.Dispose();
 

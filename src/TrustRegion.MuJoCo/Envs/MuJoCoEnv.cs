@@ -24,9 +24,17 @@ namespace TrustRegion.MuJoCo.Envs;
 /// the step and MuJoCo's warning text, and <see cref="DivergedEpisodes"/> counts such episodes for the metrics. One bad
 /// copy thus ends its own episode instead of poisoning a batch.</para>
 /// <para><see cref="StepResult.Truncated"/> is always false: the time limit is applied by the registry's wrapper.</para>
+/// <para>Snapshots (<see cref="ISnapshotable"/>): saving qpos and qvel alone would not resume exactly, because a step reads
+/// position-dependent arrays left stale by the previous step (spec 1.3.5) and the constraint solver starts from
+/// <c>qacc_warmstart</c>. A snapshot therefore holds the whole dynamic content of the <c>mjData</c> (its scalar header and
+/// every array), the generator, the episode step, the reset flag and the divergence record. Fields of derived classes that
+/// <see cref="BeforePhysics"/> rewrites before every use (such as the pre-step x position) are not part of the state; a
+/// derived class must keep no other mutable state.</para>
 /// </remarks>
-public abstract class MuJoCoEnv : IEnv
+public abstract class MuJoCoEnv : IEnv, ISnapshotable
 {
+    private const int SnapshotVersion = 1;
+
     private readonly double[] _action;
     private Rng _rng = new(0);
     private bool _needsReset = true;
@@ -71,6 +79,8 @@ public abstract class MuJoCoEnv : IEnv
 
     /// <summary>The environment id, e.g. <c>Hopper-v4</c>.</summary>
     public string Id { get; }
+
+    private string SnapshotTag => "TrustRegion.MuJoCo:" + Id;
 
     /// <summary>The compiled model (shared; read-only).</summary>
     public MuJoCoModel Model { get; }
@@ -188,6 +198,85 @@ public abstract class MuJoCoEnv : IEnv
             return new StepResult(0.0, true, false);
         }
         return new StepResult(reward, terminated, false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Block tagged <c>TrustRegion.MuJoCo:</c> + <see cref="Id"/>, version 1; the model's name, nq, nv, nu and nbuffer are checked on load.</remarks>
+    public void SaveSnapshot(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        SnapshotBlock.WriteHeader(writer, SnapshotTag, SnapshotVersion);
+        writer.Write(Model.Name);
+        writer.Write(Model.Nq);
+        writer.Write(Model.Nv);
+        writer.Write(Model.Nu);
+        writer.Write(Data.BufferBytes);
+        SnapshotBlock.WriteRng(writer, _rng);
+        writer.Write(_needsReset);
+        writer.Write(_episodeStep);
+        writer.Write(DivergedEpisodes);
+        writer.Write(LastStepDiverged);
+        writer.Write(LastDivergence is not null);
+        if (LastDivergence is { } d)
+        {
+            writer.Write(d.EnvId);
+            writer.Write(d.EpisodeStep);
+            writer.Write(d.Warning is { } w ? (int)w : -1);
+            writer.Write(d.WarningText);
+        }
+        Data.WriteRaw(writer);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">The snapshot belongs to another environment or model (name, nq, nv, nu or nbuffer differ), or is damaged.</exception>
+    /// <remarks>The checks run before anything is changed; a snapshot that ends early leaves the simulation state unspecified (call Reset).</remarks>
+    public void LoadSnapshot(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        SnapshotBlock.ReadHeader(reader, SnapshotTag, SnapshotVersion);
+        try
+        {
+            SnapshotBlock.ExpectString(reader, Id, "the model name", Model.Name);
+            SnapshotBlock.ExpectInt32(reader, Id, "the model's nq", Model.Nq);
+            SnapshotBlock.ExpectInt32(reader, Id, "the model's nv", Model.Nv);
+            SnapshotBlock.ExpectInt32(reader, Id, "the model's nu", Model.Nu);
+            SnapshotBlock.ExpectInt32(reader, Id, "the mjData size nbuffer (bytes)", Data.BufferBytes);
+            RngState rng = SnapshotBlock.ReadRng(reader);
+            bool needsReset = reader.ReadBoolean();
+            long episodeStep = reader.ReadInt64();
+            long diverged = reader.ReadInt64();
+            bool lastStepDiverged = reader.ReadBoolean();
+            MuJoCoDivergence? divergence = null;
+            if (reader.ReadBoolean())
+            {
+                string envId = reader.ReadString();
+                long step = reader.ReadInt64();
+                int warning = reader.ReadInt32();
+                string text = reader.ReadString();
+                if (warning < -1 || warning > (int)MjWarning.BadCtrl)
+                {
+                    throw new InvalidDataException($"{Id}: snapshot holds MuJoCo warning code {warning}; valid codes are 0..{(int)MjWarning.BadCtrl} or -1 for none. The snapshot is damaged.");
+                }
+                divergence = new MuJoCoDivergence(envId, step, warning < 0 ? null : (MjWarning)warning, text);
+            }
+            if (episodeStep < 0 || diverged < 0)
+            {
+                throw new InvalidDataException($"{Id}: snapshot holds negative counters (episode step {episodeStep}, diverged episodes {diverged}); it is damaged.");
+            }
+            Data.ReadRaw(reader);
+            _rng.SetState(rng);
+            _needsReset = needsReset;
+            _episodeStep = episodeStep;
+            DivergedEpisodes = diverged;
+            LastStepDiverged = lastStepDiverged;
+            LastDivergence = divergence;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw SnapshotBlock.Truncated(SnapshotTag, ex);
+        }
     }
 
     /// <summary>Adds the reset noise in place: <paramref name="qpos"/> holds qpos0 and <paramref name="qvel"/> zeros on entry.</summary>

@@ -36,7 +36,7 @@ internal static class MjLayout
     internal const int SizeOfModel = 3280;
 
     // ---- mjData: scalars ----
-    internal const int DataNStack = 0, DataMaxUseStack = 12;
+    internal const int DataNStack = 0, DataNBuffer = 4, DataPStack = 8, DataMaxUseStack = 12;
     internal const int Warning = 24; // mjWarningStat[8] of {int lastinfo; int number}
     internal const int NCon = 40332, Time = 40336;
 

@@ -15,9 +15,9 @@ namespace TrustRegion.Distributions;
 /// parameters of the old policy (for KL(old‖new)) are simply an earlier distribution buffer.</para>
 /// <para>Gradient methods <em>accumulate</em> into the output-gradient buffer <c>[n × OutputSize]</c> and the head-parameter
 /// gradient <c>[ParameterCount]</c>, so several terms (surrogate, entropy bonus) compose without temporaries.</para>
-/// <para>Extending: a new head (such as generalized state-dependent exploration, whose noise scale depends on the policy's
-/// last hidden layer) derives from this class; <see cref="ComputeDistribution"/> receives those features for that purpose,
-/// and <see cref="FisherProduct"/> is free to define its own output-space metric.</para>
+/// <para>Extending: a new head derives from this class. <see cref="GsdeHead"/> (generalized state-dependent exploration, whose
+/// noise scale depends on the policy's last hidden layer) is one: <see cref="ComputeDistribution"/> receives those features
+/// for that purpose, and <see cref="FisherProduct"/> defines its own metric on the outputs and head parameters.</para>
 /// </remarks>
 public abstract class ActionHead
 {

@@ -28,7 +28,7 @@ public sealed class CategoricalHead : ActionHead
         {
             throw new ArgumentException("A categorical head needs at least one component.", nameof(nvec));
         }
-        if (kind == HeadKind.DiagonalGaussian || !Enum.IsDefined(kind) || (kind == HeadKind.Categorical && nvec.Count != 1))
+        if (kind is not (HeadKind.Categorical or HeadKind.MultiCategorical) || (kind == HeadKind.Categorical && nvec.Count != 1))
         {
             throw new ArgumentException($"kind {kind} with {nvec.Count} components is invalid; use Categorical for one component or MultiCategorical.", nameof(kind));
         }

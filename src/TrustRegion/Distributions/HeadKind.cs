@@ -11,4 +11,10 @@ public enum HeadKind
 
     /// <summary>Diagonal Gaussian over a <c>Box</c>: outputs are the means; the log standard deviations are state-independent parameters.</summary>
     DiagonalGaussian,
+
+    /// <summary>
+    /// Generalized state-dependent exploration over a <c>Box</c> (<see cref="GsdeHead"/>): outputs are the means; the noise scale is
+    /// a learned <c>[latent × action]</c> log-std matrix applied to the policy's last hidden features.
+    /// </summary>
+    Gsde,
 }

@@ -25,12 +25,18 @@ namespace TrustRegion.Envs;
 /// first group and long-lived background threads the others (no allocation per step). <see cref="VectorMode.Auto"/> times the
 /// first steps sequentially and switches to parallel only when one batch costs more than about 20 µs, so cheap environments
 /// such as CartPole stay sequential. Step and Reset must be called from one thread at a time.</para>
+/// <para><b>Snapshots.</b> <see cref="SaveSnapshot"/> writes the number of copies and the space sizes (checked on load), whether
+/// Reset has been called, the step counter, each copy's running episode return and length, then every copy's own snapshot in
+/// order. Every copy must implement <see cref="ISnapshotable"/> (the built-in environments and wrappers do). The mode and the
+/// Auto calibration are not saved: they never change results, so a snapshot taken in one mode may be loaded in another.</para>
 /// </remarks>
-public sealed class VectorEnv : IVectorEnv
+public sealed class VectorEnv : IVectorEnv, ISnapshotable
 {
     private const int CalibrationSkip = 4;        // steps ignored while JIT and caches warm up
     private const int CalibrationSteps = 32;      // steps timed before Auto decides
     private const double ParallelThresholdSeconds = 20e-6; // a parallel hand-off costs a few µs; stay sequential below ~20 µs per batch
+    private const string SnapshotTag = "TrustRegion.Envs.VectorEnv";
+    private const int SnapshotVersion = 1;
 
     private readonly IEnv[] _envs;
     private readonly int _obsSize;
@@ -224,6 +230,77 @@ public sealed class VectorEnv : IVectorEnv
         result.EpisodesEnded = ended;
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">A copy (or an environment it wraps) does not implement <see cref="ISnapshotable"/>; nothing is written.</exception>
+    public void SaveSnapshot(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ISnapshotable[] copies = SnapshotableCopies();
+        SnapshotBlock.WriteHeader(writer, SnapshotTag, SnapshotVersion);
+        writer.Write(_envs.Length);
+        writer.Write(_obsSize);
+        writer.Write(_actSize);
+        writer.Write(_ready);
+        writer.Write(_step);
+        for (int i = 0; i < _envs.Length; i++)
+        {
+            writer.Write(_episodeReturn[i]);
+            writer.Write(_episodeLength[i]);
+        }
+        for (int i = 0; i < copies.Length; i++)
+        {
+            copies[i].SaveSnapshot(writer);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">The snapshot has another number of copies, other space sizes, another stack of wrappers or environments, or is damaged.</exception>
+    /// <exception cref="NotSupportedException">A copy does not implement <see cref="ISnapshotable"/>.</exception>
+    /// <remarks>When loading fails part-way the copies are in an unspecified state; the vector environment then requires Reset before Step.</remarks>
+    public void LoadSnapshot(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ISnapshotable[] copies = SnapshotableCopies();
+        SnapshotBlock.ReadHeader(reader, SnapshotTag, SnapshotVersion);
+        _ready = false;
+        bool ready;
+        long step;
+        try
+        {
+            SnapshotBlock.ExpectInt32(reader, Name, nameof(NumEnvs), _envs.Length);
+            SnapshotBlock.ExpectInt32(reader, Name, "ObservationSpace.FlatSize", _obsSize);
+            SnapshotBlock.ExpectInt32(reader, Name, "ActionSpace.FlatSize", _actSize);
+            ready = reader.ReadBoolean();
+            step = reader.ReadInt64();
+            for (int i = 0; i < _envs.Length; i++)
+            {
+                _episodeReturn[i] = reader.ReadDouble();
+                _episodeLength[i] = reader.ReadInt32();
+            }
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw SnapshotBlock.Truncated(SnapshotTag, ex);
+        }
+        for (int i = 0; i < copies.Length; i++)
+        {
+            try
+            {
+                copies[i].LoadSnapshot(reader);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"{Name}: copy {i}: {ex.Message}", ex);
+            }
+            catch (EndOfStreamException ex)
+            {
+                throw new InvalidDataException($"{Name}: the snapshot ended inside copy {i}; it is truncated or was written by a differently built stack.", ex);
+            }
+        }
+        _step = step;
+        _ready = ready;
+    }
+
     /// <summary>Stops the worker threads and disposes every copy.</summary>
     public void Dispose()
     {
@@ -233,6 +310,28 @@ public sealed class VectorEnv : IVectorEnv
         {
             env.Dispose();
         }
+    }
+
+    private ISnapshotable[] SnapshotableCopies()
+    {
+        var copies = new ISnapshotable[_envs.Length];
+        for (int i = 0; i < _envs.Length; i++)
+        {
+            copies[i] = _envs[i] as ISnapshotable ?? throw SnapshotBlock.NotSupported(_envs[i].GetType(), $"{Name}: copy {i}");
+            // Look down the wrapper chain too, so an unsupported inner environment is reported before anything is written.
+            for (IEnv env = _envs[i]; env is IEnvWrapper wrapper; env = wrapper.Inner)
+            {
+                if (wrapper is Wrappers.EnvWrapper { CanSnapshot: false })
+                {
+                    throw SnapshotBlock.NotSupported(wrapper.GetType(), $"{Name}: copy {i}");
+                }
+                if (wrapper.Inner is not ISnapshotable)
+                {
+                    throw SnapshotBlock.NotSupported(wrapper.Inner.GetType(), $"{Name}: copy {i}");
+                }
+            }
+        }
+        return copies;
     }
 
     private void StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -11,21 +10,6 @@ namespace TrustRegion.Numerics;
 /// </summary>
 internal static unsafe class Kernels
 {
-    /// <summary>In place: <c>z[r, c] = act(z[r, c] + bias[c])</c> (linear when <paramref name="activation"/> is null).</summary>
-    public static void BiasActivate(Span<double> z, int rows, int cols, ReadOnlySpan<double> bias, Activation? activation)
-    {
-        Debug.Assert(z.Length >= rows * cols && bias.Length >= cols);
-        AddBias(z, rows, cols, bias);
-        if (activation == Activation.Tanh)
-        {
-            Tanh(z[..(rows * cols)]);
-        }
-        else if (activation == Activation.ReLU)
-        {
-            TensorPrimitives.Max(z[..(rows * cols)], 0.0, z);
-        }
-    }
-
     /// <summary>In place: <c>z[r, c] += bias[c]</c>.</summary>
     public static void AddBias(Span<double> z, int rows, int cols, ReadOnlySpan<double> bias)
     {

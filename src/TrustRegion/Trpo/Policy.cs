@@ -13,6 +13,11 @@ namespace TrustRegion.Trpo;
 /// Initialisation follows Stable-Baselines3: orthogonal weights with gain √2 on hidden layers and 0.01 on the output layer,
 /// zero biases, log-std = <c>logStdInit</c>. Continuous actions are returned unclipped; the caller clips them to the Box.
 /// Not thread-safe: <see cref="Act"/> reuses internal buffers (grown on first use, then allocation-free).
+/// <para>With <c>useSde</c> the head is a <see cref="GsdeHead"/> (generalized state-dependent exploration): exploration noise is
+/// the last hidden layer times a noise matrix per environment copy. The rollout loop calls <see cref="ResampleNoise"/> at the
+/// start of every rollout and, when <c>sde_sample_freq</c> = f &gt; 0, before every step t of the rollout with t mod f = 0;
+/// <see cref="Act"/> row i explores with the matrix of copy <c>i % numEnvs</c>. <see cref="Noise"/> is that state, for
+/// checkpoints. For other heads <see cref="ResampleNoise"/> does nothing.</para>
 /// </remarks>
 public sealed class Policy
 {
@@ -27,11 +32,28 @@ public sealed class Policy
     /// <param name="activation">Hidden nonlinearity (SB3: tanh).</param>
     /// <param name="logStdInit">Initial log-std of a Gaussian head (SB3: 0).</param>
     /// <param name="rng">Source of the initial weights.</param>
-    public Policy(Space actionSpace, int observationSize, IReadOnlyList<int> hiddenSizes, Activation activation, double logStdInit, Rng rng)
+    /// <param name="useSde">Explore by gSDE (<see cref="GsdeHead"/>, a Box action space only) instead of the state-independent
+    /// Gaussian; <paramref name="logStdInit"/> then initialises every entry of its <c>[latent × action]</c> log-std matrix.</param>
+    /// <exception cref="ArgumentException"><paramref name="useSde"/> with an action space other than Box.</exception>
+    public Policy(Space actionSpace, int observationSize, IReadOnlyList<int> hiddenSizes, Activation activation, double logStdInit, Rng rng, bool useSde = false)
     {
         ArgumentNullException.ThrowIfNull(actionSpace);
+        ArgumentNullException.ThrowIfNull(hiddenSizes);
         ArgumentNullException.ThrowIfNull(rng);
-        Head = ActionHead.Create(actionSpace, logStdInit);
+        if (useSde)
+        {
+            if (actionSpace is not Box box)
+            {
+                throw new ArgumentException($"useSde needs a Box action space; found {actionSpace}. gSDE explores continuous actions only.", nameof(useSde));
+            }
+            // The latent is the last hidden layer (the observation itself for a network without hidden layers), as SB3's latent_pi.
+            int latent = hiddenSizes.Count > 0 ? hiddenSizes[^1] : observationSize;
+            Head = new GsdeHead(box.FlatSize, Math.Max(latent, 1), logStdInit);
+        }
+        else
+        {
+            Head = ActionHead.Create(actionSpace, logStdInit);
+        }
         var netShape = new MlpShape(observationSize, hiddenSizes, Head.OutputSize, activation);
         Shape = new PolicyShape(netShape, Head.Kind, Head.ActionDims, Head.ParameterCount);
         _parameters = new double[Shape.ParameterCount];
@@ -61,15 +83,57 @@ public sealed class Policy
     /// <summary>All parameters: network, then head (readable and writable).</summary>
     public Span<double> Parameters => _parameters;
 
-    /// <summary>The head's state-independent parameters (the Gaussian's log-stds), a view into <see cref="Parameters"/>.</summary>
+    /// <summary>The head's state-independent parameters (the Gaussian's log-stds, gSDE's log-std matrix), a view into <see cref="Parameters"/>.</summary>
     public Span<double> HeadParameters => _parameters.AsSpan(Network.ParameterCount);
 
-    /// <summary>Mean standard deviation of a Gaussian head (<c>mean(exp(log_std))</c>); NaN for other heads.</summary>
+    /// <summary>Whether the policy explores by gSDE (its head is a <see cref="GsdeHead"/>).</summary>
+    public bool UsesSde => Head is GsdeHead;
+
+    /// <summary>Number of noise matrices held (environment copies): 0 for other heads and before the first <see cref="ResampleNoise"/>.</summary>
+    public int NoiseEnvCount => Head is GsdeHead g ? g.NoiseEnvCount : 0;
+
+    /// <summary>
+    /// The gSDE noise matrices, <c>[NoiseEnvCount × latent × ActionSize]</c> row-major, readable and writable in place; empty for
+    /// other heads. With <see cref="Parameters"/> it is all the policy state a checkpoint needs to resume sampling exactly;
+    /// restore it into a fresh policy with <see cref="RestoreNoise"/>.
+    /// </summary>
+    public Span<double> Noise => Head is GsdeHead g ? g.Noise : [];
+
+    /// <summary>
+    /// Draws a new gSDE noise matrix for each of <paramref name="numEnvs"/> environment copies (entries <c>N(0, σ_kj²)</c> with the
+    /// current σ); does nothing for other heads. Allocation-free once storage for <paramref name="numEnvs"/> copies exists.
+    /// </summary>
+    /// <param name="rng">Source of the noise (the rollout's sampling stream).</param>
+    /// <param name="numEnvs">Environment copies (≥ 1); <see cref="Act"/> row i uses matrix <c>i % numEnvs</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numEnvs"/> is below 1.</exception>
+    public void ResampleNoise(Rng rng, int numEnvs)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numEnvs);
+        if (Head is GsdeHead g)
+        {
+            g.ResampleNoise(HeadParameters, rng, numEnvs);
+        }
+    }
+
+    /// <summary>Sets the gSDE noise matrices from a saved <see cref="Noise"/> (its length fixes <see cref="NoiseEnvCount"/>).</summary>
+    /// <exception cref="InvalidOperationException">The policy does not use gSDE.</exception>
+    /// <exception cref="ArgumentException">The length is not a positive multiple of one matrix (latent × ActionSize).</exception>
+    public void RestoreNoise(ReadOnlySpan<double> noise)
+    {
+        if (Head is not GsdeHead g)
+        {
+            throw new InvalidOperationException($"RestoreNoise needs a gSDE policy; this policy's head is {Head}.");
+        }
+        g.RestoreNoise(noise);
+    }
+
+    /// <summary>Mean standard deviation of a Gaussian head (<c>mean(exp(log_std))</c>, over the whole matrix for gSDE); NaN for other heads.</summary>
     public double MeanStd
     {
         get
         {
-            if (Head.Kind != HeadKind.DiagonalGaussian)
+            if (Head.Kind is not (HeadKind.DiagonalGaussian or HeadKind.Gsde))
             {
                 return double.NaN;
             }
@@ -90,8 +154,9 @@ public sealed class Policy
     /// <param name="n">Number of observations (≥ 1).</param>
     /// <param name="actions">Receives <c>[n × ActionSize]</c>; categorical actions are integers carried as doubles.</param>
     /// <param name="logProbs">Receives the log-probability of each chosen action (length ≥ n).</param>
-    /// <param name="rng">Sampling stream (unused when deterministic).</param>
+    /// <param name="rng">Sampling stream (unused when deterministic, and by gSDE, which samples with its noise matrices).</param>
     /// <param name="deterministic">Return the mode instead of a sample.</param>
+    /// <exception cref="InvalidOperationException">A gSDE sample is requested before any <see cref="ResampleNoise"/>.</exception>
     public void Act(ReadOnlySpan<double> observations, int n, Span<double> actions, Span<double> logProbs, Rng rng, bool deterministic)
     {
         ArgumentNullException.ThrowIfNull(rng);
@@ -116,8 +181,12 @@ public sealed class Policy
         Head.LogProb(dist, actions, n, logProbs);
     }
 
-    /// <summary>Chooses the action for one observation: the mode when <paramref name="deterministic"/>, else a sample from <paramref name="rng"/>.</summary>
+    /// <summary>
+    /// Chooses the action for one observation: the mode when <paramref name="deterministic"/>, else a sample from
+    /// <paramref name="rng"/> (gSDE: with noise matrix 0).
+    /// </summary>
     /// <exception cref="ArgumentNullException">A sample is requested without a generator.</exception>
+    /// <exception cref="InvalidOperationException">A gSDE sample is requested before any <see cref="ResampleNoise"/>.</exception>
     public void Predict(ReadOnlySpan<double> observation, Span<double> action, bool deterministic, Rng? rng = null)
     {
         if (!deterministic && rng is null)

@@ -22,7 +22,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// subtracting 2π, and the velocities are clipped to ±4π and ±9π. Internal state (<see cref="IEnvState"/>):
 /// <c>(theta1, theta2, dtheta1, dtheta2)</c> as doubles; after the first step it is never rounded again.</para>
 /// </remarks>
-public sealed class AcrobotEnv : IEnv, IEnvState, IValidatesActions
+public sealed class AcrobotEnv : IEnv, IEnvState, IValidatesActions, ISnapshotable
 {
     /// <summary>The registry id.</summary>
     public const string Id = "Acrobot-v1";
@@ -190,6 +190,47 @@ public sealed class AcrobotEnv : IEnv, IEnvState, IValidatesActions
     {
         EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
         WriteObservation(observation);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Block tagged with <see cref="Id"/>, version 1: the generator state, the exact double state (t1, t2, w1, w2, resetLow, resetHigh) and whether a reset happened.</remarks>
+    public void SaveSnapshot(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        SnapshotBlock.WriteHeader(writer, Id, 1);
+        SnapshotBlock.WriteRng(writer, _rng);
+        writer.Write(_t1);
+        writer.Write(_t2);
+        writer.Write(_w1);
+        writer.Write(_w2);
+        writer.Write(_resetLow);
+        writer.Write(_resetHigh);
+        writer.Write(_ready);
+    }
+
+    /// <inheritdoc/>
+    public void LoadSnapshot(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        SnapshotBlock.ReadHeader(reader, Id, 1);
+        try
+        {
+            RngState rng = SnapshotBlock.ReadRng(reader);
+            double t1 = reader.ReadDouble();
+            double t2 = reader.ReadDouble();
+            double w1 = reader.ReadDouble();
+            double w2 = reader.ReadDouble();
+            double resetLow = reader.ReadDouble();
+            double resetHigh = reader.ReadDouble();
+            bool ready = reader.ReadBoolean();
+            _rng.SetState(rng);
+            (_t1, _t2, _w1, _w2, _resetLow, _resetHigh) = (t1, t2, w1, w2, resetLow, resetHigh);
+            _ready = ready;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw SnapshotBlock.Truncated(Id, ex);
+        }
     }
 
     /// <summary>Releases nothing; present for <see cref="IDisposable"/>.</summary>

@@ -20,7 +20,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// <para>Dynamics: explicit Euler with τ = 0.02 s on the equations of Florian (2007), in Gymnasium's evaluation order.
 /// Internal state (<see cref="IEnvState"/>): <c>(x, x_dot, theta, theta_dot)</c> as doubles, never rounded.</para>
 /// </remarks>
-public sealed class CartPoleEnv : IEnv, IEnvState, IValidatesActions
+public sealed class CartPoleEnv : IEnv, IEnvState, IValidatesActions, ISnapshotable
 {
     /// <summary>The registry id.</summary>
     public const string Id = "CartPole-v1";
@@ -167,6 +167,50 @@ public sealed class CartPoleEnv : IEnv, IEnvState, IValidatesActions
     {
         EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
         WriteObservation(observation);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Block tagged with <see cref="Id"/>, version 1: the generator state, the exact double state (x, xDot, theta, thetaDot, resetLow, resetHigh), the post-termination step counter and whether a reset happened.</remarks>
+    public void SaveSnapshot(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        SnapshotBlock.WriteHeader(writer, Id, 1);
+        SnapshotBlock.WriteRng(writer, _rng);
+        writer.Write(_x);
+        writer.Write(_xDot);
+        writer.Write(_theta);
+        writer.Write(_thetaDot);
+        writer.Write(_resetLow);
+        writer.Write(_resetHigh);
+        writer.Write(_stepsBeyondTerminated);
+        writer.Write(_ready);
+    }
+
+    /// <inheritdoc/>
+    public void LoadSnapshot(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        SnapshotBlock.ReadHeader(reader, Id, 1);
+        try
+        {
+            RngState rng = SnapshotBlock.ReadRng(reader);
+            double x = reader.ReadDouble();
+            double xDot = reader.ReadDouble();
+            double theta = reader.ReadDouble();
+            double thetaDot = reader.ReadDouble();
+            double resetLow = reader.ReadDouble();
+            double resetHigh = reader.ReadDouble();
+            int stepsBeyondTerminated = reader.ReadInt32();
+            bool ready = reader.ReadBoolean();
+            _rng.SetState(rng);
+            (_x, _xDot, _theta, _thetaDot, _resetLow, _resetHigh) = (x, xDot, theta, thetaDot, resetLow, resetHigh);
+            _stepsBeyondTerminated = stepsBeyondTerminated;
+            _ready = ready;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw SnapshotBlock.Truncated(Id, ex);
+        }
     }
 
     /// <summary>Releases nothing; present for <see cref="IDisposable"/>.</summary>

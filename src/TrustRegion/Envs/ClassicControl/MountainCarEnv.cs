@@ -20,7 +20,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// left wall a negative velocity becomes 0 (inelastic), the right edge only clips the position. Internal state
 /// (<see cref="IEnvState"/>): <c>(position, velocity)</c> as doubles, never rounded.</para>
 /// </remarks>
-public sealed class MountainCarEnv : IEnv, IEnvState, IValidatesActions
+public sealed class MountainCarEnv : IEnv, IEnvState, IValidatesActions, ISnapshotable
 {
     /// <summary>The registry id.</summary>
     public const string Id = "MountainCar-v0";
@@ -132,6 +132,43 @@ public sealed class MountainCarEnv : IEnv, IEnvState, IValidatesActions
     {
         EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
         WriteObservation(observation);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Block tagged with <see cref="Id"/>, version 1: the generator state, the exact double state (position, velocity, resetLow, resetHigh) and whether a reset happened.</remarks>
+    public void SaveSnapshot(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        SnapshotBlock.WriteHeader(writer, Id, 1);
+        SnapshotBlock.WriteRng(writer, _rng);
+        writer.Write(_position);
+        writer.Write(_velocity);
+        writer.Write(_resetLow);
+        writer.Write(_resetHigh);
+        writer.Write(_ready);
+    }
+
+    /// <inheritdoc/>
+    public void LoadSnapshot(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        SnapshotBlock.ReadHeader(reader, Id, 1);
+        try
+        {
+            RngState rng = SnapshotBlock.ReadRng(reader);
+            double position = reader.ReadDouble();
+            double velocity = reader.ReadDouble();
+            double resetLow = reader.ReadDouble();
+            double resetHigh = reader.ReadDouble();
+            bool ready = reader.ReadBoolean();
+            _rng.SetState(rng);
+            (_position, _velocity, _resetLow, _resetHigh) = (position, velocity, resetLow, resetHigh);
+            _ready = ready;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw SnapshotBlock.Truncated(Id, ex);
+        }
     }
 
     /// <summary>Releases nothing; present for <see cref="IDisposable"/>.</summary>

@@ -22,7 +22,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// Internal state (<see cref="IEnvState"/>): <c>(theta, theta_dot)</c> as doubles; θ is never wrapped and grows without bound
 /// when the pendulum spins.</para>
 /// </remarks>
-public sealed class PendulumEnv : IEnv, IEnvState, IValidatesActions
+public sealed class PendulumEnv : IEnv, IEnvState, IValidatesActions, ISnapshotable
 {
     /// <summary>The registry id.</summary>
     public const string Id = "Pendulum-v1";
@@ -145,6 +145,43 @@ public sealed class PendulumEnv : IEnv, IEnvState, IValidatesActions
     {
         EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
         WriteObservation(observation);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Block tagged with <see cref="Id"/>, version 1: the generator state, the exact double state (theta, thetaDot, resetMaxAngle, resetMaxSpeed) and whether a reset happened.</remarks>
+    public void SaveSnapshot(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        SnapshotBlock.WriteHeader(writer, Id, 1);
+        SnapshotBlock.WriteRng(writer, _rng);
+        writer.Write(_theta);
+        writer.Write(_thetaDot);
+        writer.Write(_resetMaxAngle);
+        writer.Write(_resetMaxSpeed);
+        writer.Write(_ready);
+    }
+
+    /// <inheritdoc/>
+    public void LoadSnapshot(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        SnapshotBlock.ReadHeader(reader, Id, 1);
+        try
+        {
+            RngState rng = SnapshotBlock.ReadRng(reader);
+            double theta = reader.ReadDouble();
+            double thetaDot = reader.ReadDouble();
+            double resetMaxAngle = reader.ReadDouble();
+            double resetMaxSpeed = reader.ReadDouble();
+            bool ready = reader.ReadBoolean();
+            _rng.SetState(rng);
+            (_theta, _thetaDot, _resetMaxAngle, _resetMaxSpeed) = (theta, thetaDot, resetMaxAngle, resetMaxSpeed);
+            _ready = ready;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw SnapshotBlock.Truncated(Id, ex);
+        }
     }
 
     /// <summary>Releases nothing; present for <see cref="IDisposable"/>.</summary>

@@ -21,6 +21,10 @@ public sealed class ClipAction : EnvWrapper
     }
 
     /// <inheritdoc/>
+    /// <remarks>Stateless: the block holds only the header (the clip buffer is scratch, rewritten every step).</remarks>
+    protected override bool SupportsSnapshot => true;
+
+    /// <inheritdoc/>
     public override StepResult Step(ReadOnlySpan<double> action, Span<double> observation)
     {
         if (action.Length != _clipped.Length)

@@ -35,6 +35,35 @@ public sealed class EpisodeStatistics : EnvWrapper
     public long CompletedEpisodes { get; private set; }
 
     /// <inheritdoc/>
+    protected override bool SupportsSnapshot => true;
+
+    /// <inheritdoc/>
+    /// <remarks>Writes the running totals, the last completed episode and the episode count.</remarks>
+    protected override void SaveState(BinaryWriter writer)
+    {
+        writer.Write(_return);
+        writer.Write(_length);
+        writer.Write(LastEpisodeReturn);
+        writer.Write(LastEpisodeLength);
+        writer.Write(CompletedEpisodes);
+    }
+
+    /// <inheritdoc/>
+    protected override void LoadState(BinaryReader reader)
+    {
+        double currentReturn = reader.ReadDouble();
+        int currentLength = reader.ReadInt32();
+        double lastReturn = reader.ReadDouble();
+        int lastLength = reader.ReadInt32();
+        long completed = reader.ReadInt64();
+        if (currentLength < 0 || lastLength < 0 || completed < 0)
+        {
+            throw new InvalidDataException($"Snapshot of {nameof(EpisodeStatistics)} holds negative counters (current length {currentLength}, last length {lastLength}, completed {completed}); it is damaged.");
+        }
+        (_return, _length, LastEpisodeReturn, LastEpisodeLength, CompletedEpisodes) = (currentReturn, currentLength, lastReturn, lastLength, completed);
+    }
+
+    /// <inheritdoc/>
     public override void Reset(ulong? seed, Span<double> observation)
     {
         Inner.Reset(seed, observation);

@@ -25,6 +25,16 @@ public sealed class OrderEnforcing : EnvWrapper
     public bool HasReset => _hasReset;
 
     /// <inheritdoc/>
+    protected override bool SupportsSnapshot => true;
+
+    /// <inheritdoc/>
+    /// <remarks>Writes <see cref="HasReset"/>; the name is only used in messages and is not part of the state.</remarks>
+    protected override void SaveState(BinaryWriter writer) => writer.Write(_hasReset);
+
+    /// <inheritdoc/>
+    protected override void LoadState(BinaryReader reader) => _hasReset = reader.ReadBoolean();
+
+    /// <inheritdoc/>
     public override void Reset(ulong? seed, Span<double> observation)
     {
         EnvGuard.ObservationBuffer(Name, ObservationSpace, observation);

@@ -8,10 +8,12 @@ namespace TrustRegion.Envs.Wrappers;
 /// Update with a batch of n rows [n, Size]: <c>δ = batchMean − mean</c>, <c>N = count + n</c>, <c>mean += δ·n/N</c>,
 /// <c>var = (var·count + batchVar·n + δ²·count·n/N) / N</c>, <c>count = N</c>. No allocation after construction.
 /// </remarks>
-public sealed class RunningMeanStd
+public sealed class RunningMeanStd : ISnapshotable
 {
     /// <summary>Initial count, which keeps the first update from dividing by zero.</summary>
     public const double InitialCount = 1e-4;
+
+    private const string SnapshotTag = "TrustRegion.Envs.Wrappers.RunningMeanStd";
 
     private readonly double[] _mean;
     private readonly double[] _var;
@@ -108,5 +110,54 @@ public sealed class RunningMeanStd
         mean.CopyTo(_mean);
         variance.CopyTo(_var);
         Count = count;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Block "TrustRegion.Envs.Wrappers.RunningMeanStd", version 1: Size (checked on load), mean, variance and count, bit for bit.</remarks>
+    public void SaveSnapshot(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        SnapshotBlock.WriteHeader(writer, SnapshotTag, 1);
+        writer.Write(Size);
+        for (int j = 0; j < _mean.Length; j++)
+        {
+            writer.Write(_mean[j]);
+            writer.Write(_var[j]);
+        }
+        writer.Write(Count);
+    }
+
+    /// <inheritdoc/>
+    public void LoadSnapshot(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        SnapshotBlock.ReadHeader(reader, SnapshotTag, 1);
+        try
+        {
+            SnapshotBlock.ExpectInt32(reader, nameof(RunningMeanStd), nameof(Size), Size);
+            var mean = new double[_mean.Length];
+            var variance = new double[_var.Length];
+            for (int j = 0; j < mean.Length; j++)
+            {
+                mean[j] = reader.ReadDouble();
+                variance[j] = reader.ReadDouble();
+                if (!double.IsFinite(mean[j]) || !(variance[j] >= 0) || double.IsPositiveInfinity(variance[j]))
+                {
+                    throw new InvalidDataException($"Snapshot of {nameof(RunningMeanStd)}: statistic {j} has mean {mean[j]} and variance {variance[j]}; need finite values with variance >= 0. The snapshot is damaged.");
+                }
+            }
+            double count = reader.ReadDouble();
+            if (!(count > 0) || !double.IsFinite(count))
+            {
+                throw new InvalidDataException($"Snapshot of {nameof(RunningMeanStd)}: count is {count}; it must be finite and positive. The snapshot is damaged.");
+            }
+            mean.CopyTo(_mean, 0);
+            variance.CopyTo(_var, 0);
+            Count = count;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw SnapshotBlock.Truncated(SnapshotTag, ex);
+        }
     }
 }

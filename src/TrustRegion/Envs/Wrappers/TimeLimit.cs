@@ -27,6 +27,29 @@ public sealed class TimeLimit : EnvWrapper
     public int ElapsedSteps { get; private set; }
 
     /// <inheritdoc/>
+    protected override bool SupportsSnapshot => true;
+
+    /// <inheritdoc/>
+    /// <remarks>Writes <see cref="MaxEpisodeSteps"/> (checked on load) and <see cref="ElapsedSteps"/>.</remarks>
+    protected override void SaveState(BinaryWriter writer)
+    {
+        writer.Write(MaxEpisodeSteps);
+        writer.Write(ElapsedSteps);
+    }
+
+    /// <inheritdoc/>
+    protected override void LoadState(BinaryReader reader)
+    {
+        SnapshotBlock.ExpectInt32(reader, nameof(TimeLimit), nameof(MaxEpisodeSteps), MaxEpisodeSteps);
+        int elapsed = reader.ReadInt32();
+        if (elapsed < 0)
+        {
+            throw new InvalidDataException($"Snapshot of {nameof(TimeLimit)} holds ElapsedSteps = {elapsed}; it must be >= 0.");
+        }
+        ElapsedSteps = elapsed;
+    }
+
+    /// <inheritdoc/>
     public override void Reset(ulong? seed, Span<double> observation)
     {
         Inner.Reset(seed, observation);

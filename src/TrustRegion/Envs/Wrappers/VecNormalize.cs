@@ -14,9 +14,15 @@ namespace TrustRegion.Envs.Wrappers;
 /// <c>NormalizeRewards = false</c> and the training wrapper's <see cref="ExportState"/> to report raw rewards.
 /// <see cref="RawObservations"/> and <see cref="RawRewards"/> always hold the unnormalised values of the last call, and
 /// <see cref="VectorStepBuffers.EpisodeReturns"/> stays raw.</para>
+/// <para><b>Snapshots:</b> <see cref="SaveSnapshot"/> writes the options and sizes (checked on load), <see cref="Training"/>,
+/// both statistics, the per-copy discounted returns and the raw observations and rewards of the last call, then the inner
+/// vectorized environment's snapshot; the inner environment must implement <see cref="ISnapshotable"/>.</para>
 /// </remarks>
-public sealed class VecNormalize : IVectorEnv
+public sealed class VecNormalize : IVectorEnv, ISnapshotable
 {
+    private const string SnapshotTag = "TrustRegion.Envs.Wrappers.VecNormalize";
+    private const int SnapshotVersion = 1;
+
     private readonly IVectorEnv _inner;
     private readonly NormalizationOptions _options;
     private readonly RunningMeanStd _obsStats;
@@ -186,6 +192,77 @@ public sealed class VecNormalize : IVectorEnv
         ArgumentNullException.ThrowIfNull(state.ObservationVariance);
         _obsStats.Set(state.ObservationMean, state.ObservationVariance, state.ObservationCount);
         _returnStats.Set([state.ReturnMean], [state.ReturnVariance], state.ReturnCount);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The inner vectorized environment (or one of its copies) does not support snapshots.</exception>
+    public void SaveSnapshot(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ISnapshotable inner = _inner as ISnapshotable ?? throw SnapshotBlock.NotSupported(_inner.GetType(), nameof(VecNormalize));
+        SnapshotBlock.WriteHeader(writer, SnapshotTag, SnapshotVersion);
+        writer.Write(NumEnvs);
+        writer.Write(_obsSize);
+        writer.Write(_options.NormalizeObservations);
+        writer.Write(_options.NormalizeRewards);
+        writer.Write(_options.ClipObservations);
+        writer.Write(_options.ClipRewards);
+        writer.Write(_options.Gamma);
+        writer.Write(_options.Epsilon);
+        writer.Write(Training);
+        _obsStats.SaveSnapshot(writer);
+        _returnStats.SaveSnapshot(writer);
+        for (int i = 0; i < _returns.Length; i++)
+        {
+            writer.Write(_returns[i]);
+            writer.Write(_rawRewards[i]);
+        }
+        for (int k = 0; k < _rawObservations.Length; k++)
+        {
+            writer.Write(_rawObservations[k]);
+        }
+        inner.SaveSnapshot(writer);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidDataException">The snapshot has other options, sizes or inner stack, or is damaged.</exception>
+    /// <exception cref="NotSupportedException">The inner vectorized environment does not support snapshots.</exception>
+    /// <remarks>When loading fails part-way the state is unspecified: rebuild the stack or call Reset.</remarks>
+    public void LoadSnapshot(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ISnapshotable inner = _inner as ISnapshotable ?? throw SnapshotBlock.NotSupported(_inner.GetType(), nameof(VecNormalize));
+        SnapshotBlock.ReadHeader(reader, SnapshotTag, SnapshotVersion);
+        try
+        {
+            const string owner = nameof(VecNormalize);
+            SnapshotBlock.ExpectInt32(reader, owner, nameof(NumEnvs), NumEnvs);
+            SnapshotBlock.ExpectInt32(reader, owner, "ObservationSpace.FlatSize", _obsSize);
+            SnapshotBlock.ExpectBoolean(reader, owner, "Options.NormalizeObservations", _options.NormalizeObservations);
+            SnapshotBlock.ExpectBoolean(reader, owner, "Options.NormalizeRewards", _options.NormalizeRewards);
+            SnapshotBlock.ExpectDouble(reader, owner, "Options.ClipObservations", _options.ClipObservations);
+            SnapshotBlock.ExpectDouble(reader, owner, "Options.ClipRewards", _options.ClipRewards);
+            SnapshotBlock.ExpectDouble(reader, owner, "Options.Gamma", _options.Gamma);
+            SnapshotBlock.ExpectDouble(reader, owner, "Options.Epsilon", _options.Epsilon);
+            bool training = reader.ReadBoolean();
+            _obsStats.LoadSnapshot(reader);
+            _returnStats.LoadSnapshot(reader);
+            for (int i = 0; i < _returns.Length; i++)
+            {
+                _returns[i] = reader.ReadDouble();
+                _rawRewards[i] = reader.ReadDouble();
+            }
+            for (int k = 0; k < _rawObservations.Length; k++)
+            {
+                _rawObservations[k] = reader.ReadDouble();
+            }
+            Training = training;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw SnapshotBlock.Truncated(SnapshotTag, ex);
+        }
+        inner.LoadSnapshot(reader);
     }
 
     /// <summary>Disposes the inner vectorized environment.</summary>
