@@ -4,9 +4,14 @@ using Xunit.Abstractions;
 
 namespace TrustRegion.Tests.Learning;
 
+/// <summary>Runs the learning tests alone, after the other tests, so that their CPU load does not disturb timing-sensitive tests.</summary>
+[CollectionDefinition(nameof(LearningCollection), DisableParallelization = true)]
+public sealed class LearningCollection;
+
 /// <summary>
 /// End-to-end learning with the RL Zoo presets and fixed seeds. These run in CI; each writes its measured figures to the test output.
 /// </summary>
+[Collection(nameof(LearningCollection))]
 public sealed class LearningTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("trpo-learning-").FullName;
