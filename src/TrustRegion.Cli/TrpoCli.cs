@@ -37,7 +37,7 @@ public static class TrpoCli
             stderr.WriteLine($"{command}: {message}{(message.EndsWith('.') ? "" : ".")} Run '{command} --help' for usage.");
             return ExitCodes.Usage;
         }
-        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         return cancellation.CanBeCanceled
             ? parse.InvokeAsync(invocation, cancellation).GetAwaiter().GetResult()
             : parse.Invoke(invocation);

@@ -218,8 +218,8 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void PendingBackend_SaysSoInOneLine() =>
-        AssertOneLineError(RunWith(new PendingBackend(), ["envs"]), ExitCodes.NotAvailable, "trpo envs: not available");
+    public void Bench_IsNotAvailableYet_SaysSoInOneLine() =>
+        AssertOneLineError(RunWith(new TrainingBackend(new TrustRegion.Envs.EnvRegistry()), ["bench"]), ExitCodes.NotAvailable, "trpo bench: not available");
 
     [Fact]
     public void Plot_WritesAnSvgFromTheRunDirectory()

@@ -227,6 +227,10 @@ public sealed class Checkpoint
         return values;
     }
 
+    /// <summary>A copy of the bytes in section <paramref name="name"/>.</summary>
+    /// <exception cref="CheckpointException">The section is missing or is not a byte section.</exception>
+    public byte[] GetBytes(string name) => Payload(name, CheckpointSectionType.Bytes).ToArray();
+
     /// <summary>The signed integer in section <paramref name="name"/>.</summary>
     /// <exception cref="CheckpointException">The section is missing or is not an Int64 scalar.</exception>
     public long GetInt64(string name) => BinaryPrimitives.ReadInt64LittleEndian(Payload(name, CheckpointSectionType.Int64));

@@ -17,4 +17,7 @@ public enum CheckpointSectionType : byte
 
     /// <summary>One little-endian IEEE-754 binary64 value.</summary>
     Float64 = 5,
+
+    /// <summary>Opaque bytes written by a component, e.g. an environment snapshot (<see cref="Envs.ISnapshotable"/>).</summary>
+    Bytes = 6,
 }

@@ -73,6 +73,9 @@ public sealed class CheckpointWriter
         return Add(name, CheckpointSectionType.Float64, payload);
     }
 
+    /// <summary>Adds opaque bytes (e.g. an environment snapshot); they are stored and returned unchanged.</summary>
+    public CheckpointWriter AddBytes(string name, ReadOnlySpan<byte> value) => Add(name, CheckpointSectionType.Bytes, value.ToArray());
+
     /// <summary>Adds a generator state as an array of five words (S0–S3, then the stream key).</summary>
     public CheckpointWriter AddRngState(string name, RngState state) =>
         AddUInt64s(name, [state.S0, state.S1, state.S2, state.S3, state.Key]);

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Spectre.Console;
+using TrustRegion.Envs;
+using TrustRegion.Training;
+using TrustRegion.Trpo;
+
+namespace TrustRegion.Cli;
+
+/// <summary>
+/// The backend of the <c>trpo</c> executable: trains, resumes and evaluates with <see cref="Trainer"/>, writes the run
+/// directory (docs/run-directory.md) and lists the registry. <c>bench</c> is not available yet.
+/// </summary>
+public sealed class TrainingBackend : ICliBackend
+{
+    private readonly EnvRegistry _registry;
+
+    /// <summary>Creates the backend over <paramref name="registry"/> (the built-in and MuJoCo ids in the executable).</summary>
+    public TrainingBackend(EnvRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        _registry = registry;
+    }
+
+    /// <inheritdoc/>
+    public int Train(TrainRequest request, CliConsole console, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(console);
+        RunDirectory run = request.Run;
+        using var trainer = new Trainer(request.Config, _registry);
+        Directory.CreateDirectory(run.CheckpointDirectory);
+        AtomicFile.WriteAllText(run.ConfigPath, ConfigResolver.ToYaml(request.Config));
+        using var csv = CsvMetricSink.Create(run.ProgressPath);
+        return RunAndReport(trainer, run, csv, request.Quiet, console, resumedFrom: null, cancellation);
+    }
+
+    /// <inheritdoc/>
+    public int Resume(ResumeRequest request, CliConsole console, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(console);
+        RunDirectory run = request.Run;
+        using Trainer trainer = Trainer.Load(request.Checkpoint, _registry, request.Config.TotalTimesteps);
+        // config.yml records the new n_timesteps of 'resume --steps'; the checkpoint's configuration is otherwise authoritative.
+        AtomicFile.WriteAllText(run.ConfigPath, ConfigResolver.ToYaml(trainer.Config));
+        Directory.CreateDirectory(run.CheckpointDirectory);
+        using CsvMetricSink csv = CsvMetricSink.Resume(run.ProgressPath, trainer.TotalSteps);
+        return RunAndReport(trainer, run, csv, request.Quiet, console, resumedFrom: trainer.TotalSteps, cancellation);
+    }
+
+    /// <inheritdoc/>
+    public int Evaluate(EvalRequest request, CliConsole console, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(console);
+        using Trainer trainer = Trainer.Load(request.Model, _registry);
+        EvaluationResult r = trainer.Evaluate(request.Episodes, request.Deterministic, request.Seed);
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{trainer.Config.EnvId}: {r.Episodes} episodes ({(request.Deterministic ? "deterministic" : "stochastic")}, seed {request.Seed}), model at step {trainer.TotalSteps}"));
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"return {r.ReturnMean:F2} ± {r.ReturnStd:F2}"));
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"length {r.LengthMean:F1} ± {r.LengthStd:F1}"));
+        return ExitCodes.Success;
+    }
+
+    /// <inheritdoc/>
+    public int ListEnvironments(CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        IAnsiConsole ansi = CreateAnsi(console);
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("id").AddColumn("observation space").AddColumn("action space")
+            .AddColumn(new TableColumn("time limit").RightAligned()).AddColumn(new TableColumn("reward threshold").RightAligned())
+            .AddColumn("preset");
+        foreach (EnvSpec spec in _registry.List())
+        {
+            string obs, act;
+            try
+            {
+                using IEnv env = spec.Factory();
+                obs = env.ObservationSpace.ToString()!;
+                act = env.ActionSpace.ToString()!;
+            }
+            catch (InvalidOperationException e)
+            {
+                // A MuJoCo id on a machine without libmujoco: list it, and say why its spaces are unknown.
+                obs = act = "unavailable: " + CliErrors.OneLine(e.Message);
+            }
+            table.AddRow(
+                Markup.Escape(spec.Id), Markup.Escape(obs), Markup.Escape(act),
+                spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "none",
+                spec.RewardThreshold?.ToString(CultureInfo.InvariantCulture) ?? "none",
+                ConfigResolver.HasPreset(spec.Id) ? "yes" : "defaults");
+        }
+        ansi.Write(table);
+        return ExitCodes.Success;
+    }
+
+    /// <inheritdoc/>
+    public int Bench(BenchRequest request, CliConsole console, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        console.Error.WriteLine("trpo bench: not available in this build yet; run the benchmarks in bench/TrustRegion.Benchmarks.");
+        return ExitCodes.NotAvailable;
+    }
+
+    // Colours and cursor movement only on a terminal; logs and pipes get plain text, 160 columns wide.
+    private static IAnsiConsole CreateAnsi(CliConsole console)
+    {
+        bool terminal = ReferenceEquals(console.Out, Console.Out) && !Console.IsOutputRedirected;
+        IAnsiConsole ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(console.Out),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal)
+        {
+            ansi.Profile.Width = 160;
+        }
+        return ansi;
+    }
+
+    private static int RunAndReport(Trainer trainer, RunDirectory run, CsvMetricSink csv, bool quiet, CliConsole console, long? resumedFrom, CancellationToken cancellation)
+    {
+        TrpoConfig config = trainer.Config;
+        using var tensorBoard = new TensorBoardMetricSink(run.TensorBoardDirectory);
+        IAnsiConsole ansi = CreateAnsi(console);
+        var outputs = new TrainerOutputs
+        {
+            Sinks = [csv, tensorBoard],
+            CheckpointPath = run.LatestCheckpointPath,
+            BestModelPath = run.BestModelPath,
+        };
+        if (!quiet)
+        {
+            ansi.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{(resumedFrom is long from ? $"Resuming at step {from:N0}" : "Training")} TRPO on {config.EnvId} (seed {config.Seed}, {config.NumEnvs} envs × {config.NumSteps} steps per rollout) → {run.Path}")));
+        }
+        TrainingStop stop;
+        try
+        {
+            stop = quiet
+                ? trainer.Train(config.TotalTimesteps, outputs, cancellation)
+                : LiveDisplay.Run(ansi, trainer, outputs, cancellation);
+        }
+        catch (TrainingDivergedException e)
+        {
+            console.Error.WriteLine($"trpo: training diverged at iteration {trainer.Iterations + 1}: {CliErrors.OneLine(e.Message)} Lower target_kl or learning_rate, or enable normalize; the last checkpoint is {run.LatestCheckpointPath}.");
+            return ExitCodes.InvalidInput;
+        }
+        if (stop == TrainingStop.Cancelled)
+        {
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trpo: interrupted at step {trainer.TotalSteps:N0}; checkpoint saved to {run.LatestCheckpointPath}. Continue with: trpo resume {run.Path}"));
+            return ExitCodes.Interrupted;
+        }
+        trainer.Save(run.FinalModelPath);
+        EvaluationResult final = trainer.Evaluate(config.EvalEpisodes, deterministic: true, trainer.EvaluationSeed(trainer.TotalSteps));
+        string hash = trainer.ParameterHash();
+        WriteSummary(run.SummaryPath, trainer, final, hash);
+        TryPlot(run, config);
+        var summary = new Grid().AddColumn().AddColumn();
+        summary.AddRow("environment", Markup.Escape(config.EnvId));
+        summary.AddRow("steps", trainer.TotalSteps.ToString("N0", CultureInfo.InvariantCulture));
+        summary.AddRow("wall time", string.Create(CultureInfo.InvariantCulture, $"{trainer.ElapsedSeconds:F1} s"));
+        summary.AddRow("final evaluation", string.Create(CultureInfo.InvariantCulture,
+            $"{final.ReturnMean:F2} ± {final.ReturnStd:F2} over {final.Episodes} deterministic episodes"));
+        summary.AddRow("params_sha256", hash);
+        summary.AddRow("run directory", Markup.Escape(run.Path));
+        summary.AddRow("final model", Markup.Escape(run.FinalModelPath));
+        ansi.Write(new Panel(summary).Header(stop == TrainingStop.StoppedByCallback ? "stopped early" : "done"));
+        return ExitCodes.Success;
+    }
+
+    private static void TryPlot(RunDirectory run, TrpoConfig config)
+    {
+        ProgressTable table = ProgressTable.Load(run.ProgressPath);
+        if (table.RowCount > 0)
+        {
+            string title = string.Create(CultureInfo.InvariantCulture, $"TRPO on {config.EnvId}, seed {config.Seed}");
+            AtomicFile.WriteAllText(run.PlotPath, LearningCurveSvg.Render(table, title, config.TargetKl));
+        }
+    }
+
+    private static void WriteSummary(string path, Trainer trainer, EvaluationResult final, string hash)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("env_id", trainer.Config.EnvId);
+            json.WriteNumber("seed", trainer.Config.Seed);
+            json.WriteNumber("total_steps", trainer.TotalSteps);
+            json.WriteNumber("iterations", trainer.Iterations);
+            json.WriteNumber("wall_seconds", Math.Round(trainer.ElapsedSeconds, 3));
+            json.WriteNumber("final_eval_mean", final.ReturnMean);
+            json.WriteNumber("final_eval_std", final.ReturnStd);
+            json.WriteNumber("final_eval_episodes", final.Episodes);
+            if (double.IsFinite(trainer.BestEvaluationMean))
+            {
+                json.WriteNumber("best_eval_mean", trainer.BestEvaluationMean);
+            }
+            json.WriteString("params_sha256", hash);
+            json.WriteEndObject();
+        }
+        AtomicFile.WriteAllText(path, Encoding.UTF8.GetString(stream.ToArray()) + "\n");
+    }
+}

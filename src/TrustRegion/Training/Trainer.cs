@@ -1,0 +1,403 @@
+using System.Diagnostics;
+using TrustRegion.Envs;
+using TrustRegion.Envs.Wrappers;
+using TrustRegion.Numerics;
+using TrustRegion.Trpo;
+
+namespace TrustRegion.Training;
+
+/// <summary>
+/// The TRPO training loop over a vectorized environment, in Spinning Up's order: collect <c>n_steps × n_envs</c> transitions,
+/// GAE, policy step, value fit, evaluation when due, metrics, callback, checkpoint when due.
+/// </summary>
+/// <remarks>
+/// <para><b>Randomness.</b> Every stream is split off the one run seed (<see cref="TrpoConfig.Seed"/>): policy initialisation
+/// (stream 1), value initialisation (2), action sampling (3), value-fit minibatch shuffling (4), the environment copies' seeds (5),
+/// evaluation episodes (6). No result depends on the number of threads stepping the environments.</para>
+/// <para><b>Evaluation</b> runs before the iteration's metrics row and checkpoint, so that both include it: a run killed at any
+/// moment and resumed from its latest checkpoint repeats whole iterations only, evaluations included. Each evaluation's episodes
+/// are seeded from the run seed and the step count, so an evaluation never changes the training state.</para>
+/// <para><b>Checkpoints</b> hold the complete state (see docs/checkpoints.md): parameters, Adam moments, normalisation statistics,
+/// generator states, counters, the current observations and, when the environment implements <see cref="ISnapshotable"/>, its
+/// exact state, so that a resumed run ends bit for bit where the uninterrupted run ends.</para>
+/// </remarks>
+public sealed class Trainer : IDisposable
+{
+    private const ulong PolicyInitStream = 1, ValueInitStream = 2, SamplingStream = 3, MinibatchStream = 4, EnvStream = 5, EvalStream = 6;
+
+    private readonly Func<IEnv> _envFactory;
+    private readonly VectorEnv _vector;
+    private readonly VecNormalize? _normalize;
+    private readonly IVectorEnv _envs;
+    private readonly TrpoUpdater _updater;
+    private readonly RolloutBuffer _buffer;
+    private readonly RolloutCollector _collector;
+    private readonly ValueFitOptions _fitOptions;
+    private readonly EpisodeLog _episodes = new();
+    private readonly double[] _normalized;
+    private readonly Metric[] _metrics = new Metric[MetricKeys.ProgressColumns.Count];
+    private IEnv? _evalEnv;
+    private double[] _evalObservation = [];
+    private double[] _evalAction = [];
+
+    /// <summary>Creates a trainer for a registered environment id (<see cref="TrpoConfig.EnvId"/>).</summary>
+    /// <param name="config">The run's configuration; validated here.</param>
+    /// <param name="registry">Where the id is looked up; <see cref="EnvRegistry.Default"/> when null.</param>
+    /// <exception cref="ConfigException">The configuration is invalid.</exception>
+    /// <exception cref="ArgumentException">The environment id is unknown.</exception>
+    /// <exception cref="NotSupportedException">The configuration asks for something this build does not implement (<c>use_sde</c>, <c>ortho_init: false</c>), or the observation space is not a Box.</exception>
+    public Trainer(TrpoConfig config, EnvRegistry? registry = null)
+        : this(config, MakeFactory(config, registry ?? EnvRegistry.Default))
+    {
+    }
+
+    /// <summary>Creates a trainer for environments built by <paramref name="envFactory"/> (a new instance on every call).</summary>
+    /// <param name="config">The run's configuration; validated here. Its <see cref="TrpoConfig.EnvId"/> names the environment in files and messages.</param>
+    /// <param name="envFactory">Builds one environment copy (with its time limit, if any).</param>
+    /// <exception cref="ConfigException">The configuration is invalid.</exception>
+    /// <exception cref="NotSupportedException">See <see cref="Trainer(TrpoConfig, EnvRegistry?)"/>.</exception>
+    public Trainer(TrpoConfig config, Func<IEnv> envFactory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(envFactory);
+        config.Validate();
+        if (config.UseSde)
+        {
+            throw new NotSupportedException("use_sde is true, but this build's policy has no generalised state-dependent exploration; set use_sde: false (e.g. --set use_sde=false).");
+        }
+        if (!config.OrthoInit)
+        {
+            throw new NotSupportedException("ortho_init is false, but the policy and value networks always use orthogonal initialisation; remove the key or set ortho_init: true.");
+        }
+        Config = config;
+        _envFactory = envFactory;
+        var mode = config.VecEnv switch
+        {
+            VecEnvMode.Sequential => VectorMode.Sequential,
+            VecEnvMode.Parallel => VectorMode.Parallel,
+            _ => VectorMode.Auto,
+        };
+        _vector = new VectorEnv(_ => envFactory(), config.NumEnvs, new VectorEnvOptions { Mode = mode, Name = config.EnvId });
+        try
+        {
+            if (_vector.ObservationSpace is not Box)
+            {
+                throw new NotSupportedException($"{config.EnvId}: the observation space is {_vector.ObservationSpace}; the MLP policy needs a Box observation space.");
+            }
+            if (config.NormalizeObservations || config.NormalizeRewards)
+            {
+                _normalize = new VecNormalize(_vector, new NormalizationOptions
+                {
+                    NormalizeObservations = config.NormalizeObservations,
+                    NormalizeRewards = config.NormalizeRewards,
+                    ClipObservations = config.ClipObs,
+                    ClipRewards = config.ClipReward,
+                    Gamma = config.Gamma,
+                });
+            }
+            _envs = (IVectorEnv?)_normalize ?? _vector;
+            int obsSize = _vector.ObservationSpace.FlatSize;
+            Activation activation = config.Activation == ActivationFunction.Relu ? Activation.ReLU : Activation.Tanh;
+            var root = new Rng(config.Seed);
+            Policy = new Policy(_vector.ActionSpace, obsSize, config.NetArch.Policy, activation, config.LogStdInit, root.Split(PolicyInitStream));
+            Value = new ValueFunction(obsSize, config.NetArch.Value, activation, root.Split(ValueInitStream));
+            Sampling = root.Split(SamplingStream);
+            Minibatch = root.Split(MinibatchStream);
+            _buffer = new RolloutBuffer(config.NumSteps, config.NumEnvs, obsSize, Policy.ActionSize);
+            _updater = new TrpoUpdater(Policy, _buffer.Count, new TrpoOptions
+            {
+                MaxKl = config.TargetKl,
+                CgIterations = config.CgMaxSteps,
+                CgDamping = config.CgDamping,
+                LineSearchSteps = config.LineSearchMaxIterations,
+                LineSearchBacktrack = config.LineSearchShrinkingFactor,
+                NormalizeAdvantage = config.NormalizeAdvantage,
+                FisherSubsampling = config.SubSamplingFactor,
+                EntropyCoefficient = config.EntCoef,
+            });
+            _fitOptions = new ValueFitOptions { LearningRate = config.LearningRate, Epochs = config.CriticUpdates, MinibatchSize = config.BatchSize };
+            _collector = new RolloutCollector(_envs, Policy, Value);
+            _normalized = new double[obsSize];
+            _collector.Reset(root.Split(EnvStream).NextUInt64());
+        }
+        catch
+        {
+            _vector.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The run's configuration.</summary>
+    public TrpoConfig Config { get; }
+
+    /// <summary>The policy being trained.</summary>
+    public Policy Policy { get; }
+
+    /// <summary>The value function being fitted.</summary>
+    public ValueFunction Value { get; }
+
+    /// <summary>The environment copies (normalised when the configuration asks for it).</summary>
+    public IVectorEnv Environments => _envs;
+
+    /// <summary>The observation and reward normaliser, or null when the configuration normalises nothing.</summary>
+    public VecNormalize? Normalizer => _normalize;
+
+    /// <summary>Environment steps taken so far, over all copies.</summary>
+    public long TotalSteps { get; internal set; }
+
+    /// <summary>Iterations completed so far.</summary>
+    public long Iterations { get; internal set; }
+
+    /// <summary>Best evaluation mean return seen so far (−∞ before the first evaluation).</summary>
+    public double BestEvaluationMean { get; internal set; } = double.NegativeInfinity;
+
+    /// <summary>Wall time spent training this run, in seconds, over all sessions (resumed runs included).</summary>
+    public double ElapsedSeconds => ElapsedBefore;
+
+    /// <summary>Wall time of earlier sessions of this run (restored from a checkpoint).</summary>
+    internal double ElapsedBefore { get; set; }
+
+    internal Rng Sampling { get; }
+
+    internal Rng Minibatch { get; }
+
+    internal EpisodeLog Episodes => _episodes;
+
+    internal double[] CurrentObservations => _collector.Observations;
+
+    internal IVectorEnv OutermostEnv => _envs;
+
+    /// <summary>
+    /// Trains until <see cref="TotalSteps"/> reaches <paramref name="totalSteps"/> (the last iteration may pass it by less than one
+    /// rollout), the callback returns false, or <paramref name="cancellation"/> is triggered (checked between iterations).
+    /// </summary>
+    /// <returns>Why training stopped.</returns>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or KL became non-finite.</exception>
+    public TrainingStop Train(long totalSteps, TrainerOutputs? outputs = null, CancellationToken cancellation = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalSteps);
+        outputs ??= new TrainerOutputs();
+        long sessionStartSteps = TotalSteps;
+        double elapsedAtStart = ElapsedBefore;
+        long clockStart = Stopwatch.GetTimestamp();
+        TrainingStop stop = TrainingStop.Completed;
+        int n = _buffer.Count;
+        while (TotalSteps < totalSteps)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                stop = TrainingStop.Cancelled;
+                break;
+            }
+            long before = TotalSteps;
+            _collector.Collect(_buffer, Sampling, _episodes);
+            TotalSteps += n;
+            Iterations++;
+            Gae.Compute(_buffer, Config.Gamma, Config.GaeLambda);
+            TrpoDiagnostics step = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
+            double explained = Gae.ExplainedVariance(_buffer.Values, _buffer.Returns);
+            double valueLoss = Value.Fit(_buffer.Observations, _buffer.Returns, n, _fitOptions, Minibatch);
+
+            EvaluationResult? evaluation = null;
+            if (Config.EvalFreq > 0 && TotalSteps / Config.EvalFreq > before / Config.EvalFreq)
+            {
+                evaluation = Evaluate(Config.EvalEpisodes, deterministic: true, EvaluationSeed(TotalSteps));
+                if (evaluation.Value.ReturnMean > BestEvaluationMean)
+                {
+                    BestEvaluationMean = evaluation.Value.ReturnMean;
+                    if (outputs.BestModelPath is { } best)
+                    {
+                        Save(best);
+                    }
+                }
+            }
+
+            double session = Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
+            ElapsedBefore = elapsedAtStart + session;
+            var report = new IterationReport(Iterations, TotalSteps, totalSteps, ElapsedBefore,
+                session > 0 ? (TotalSteps - sessionStartSteps) / session : 0, _episodes.MeanReturn, _episodes.MeanLength,
+                step, explained, valueLoss, evaluation);
+            WriteMetrics(report, outputs.Sinks);
+            bool keepGoing = outputs.Callback?.Invoke(report) ?? true;
+            if (outputs.CheckpointPath is { } path && Config.CheckpointFreq > 0 && TotalSteps / Config.CheckpointFreq > before / Config.CheckpointFreq)
+            {
+                Save(path);
+            }
+            if (!keepGoing)
+            {
+                stop = TrainingStop.StoppedByCallback;
+                break;
+            }
+        }
+        ElapsedBefore = elapsedAtStart + Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
+        if (outputs.CheckpointPath is { } final)
+        {
+            Save(final);
+        }
+        foreach (IMetricSink sink in outputs.Sinks)
+        {
+            sink.Flush();
+        }
+        return stop;
+    }
+
+    /// <summary>The seed of the evaluation run at <paramref name="totalSteps"/>: stream 6 of the run seed, split by the step count.</summary>
+    public ulong EvaluationSeed(long totalSteps) => new Rng(Config.Seed).Split(EvalStream).Split((ulong)totalSteps).NextUInt64();
+
+    /// <summary>
+    /// Runs <paramref name="episodes"/> whole episodes on a separate environment instance with the current policy and the
+    /// frozen normalisation statistics, reporting raw returns. Episode i is reset with <c>new Rng(seed).Split(i)</c>; stochastic
+    /// actions are sampled from <c>new Rng(seed).Split(2⁶⁴ − 1)</c>. The training state is not touched.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="episodes"/> is not positive.</exception>
+    public EvaluationResult Evaluate(int episodes, bool deterministic = true, ulong seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
+        _evalEnv ??= _envFactory();
+        int obsSize = Policy.ObservationSize;
+        if (_evalObservation.Length != obsSize)
+        {
+            _evalObservation = new double[obsSize];
+            _evalAction = new double[Math.Max(Policy.ActionSize, _evalEnv.ActionSpace.FlatSize)];
+        }
+        var root = new Rng(seed);
+        Rng sampling = root.Split(ulong.MaxValue);
+        Span<double> action = _evalAction;
+        double sumR = 0, sumR2 = 0, sumL = 0, sumL2 = 0;
+        for (int i = 0; i < episodes; i++)
+        {
+            _evalEnv.Reset(root.Split((ulong)i).NextUInt64(), _evalObservation);
+            double episodeReturn = 0;
+            long length = 0;
+            while (true)
+            {
+                Act(_evalObservation, action, deterministic, sampling);
+                StepResult r = _evalEnv.Step(action[.._evalEnv.ActionSpace.FlatSize], _evalObservation);
+                episodeReturn += r.Reward;
+                length++;
+                if (r.Terminated || r.Truncated)
+                {
+                    break;
+                }
+            }
+            sumR += episodeReturn;
+            sumR2 += episodeReturn * episodeReturn;
+            sumL += length;
+            sumL2 += (double)length * length;
+        }
+        double meanR = sumR / episodes, meanL = sumL / episodes;
+        return new EvaluationResult(episodes, meanR, Math.Sqrt(Math.Max(0, (sumR2 / episodes) - (meanR * meanR))),
+            meanL, Math.Sqrt(Math.Max(0, (sumL2 / episodes) - (meanL * meanL))));
+    }
+
+    /// <summary>
+    /// Chooses the action for one raw observation: normalised with the frozen statistics, then the policy's mode (or a sample
+    /// from <paramref name="rng"/>), clipped to a Box action space's bounds.
+    /// </summary>
+    internal void Act(ReadOnlySpan<double> observation, Span<double> action, bool deterministic, Rng? rng)
+    {
+        ReadOnlySpan<double> input = observation;
+        if (_normalize is { Options.NormalizeObservations: true })
+        {
+            _normalize.NormalizeObservations(observation, _normalized);
+            input = _normalized;
+        }
+        Policy.Predict(input, action, deterministic, rng);
+        if (_vector.ActionSpace is Box box)
+        {
+            box.Clip(action[..box.FlatSize]);
+        }
+    }
+
+    /// <summary>Writes the complete training state to <paramref name="path"/> atomically (format in docs/checkpoints.md).</summary>
+    public void Save(string path) => TrainingCheckpoint.Write(this).Save(path);
+
+    /// <summary>
+    /// Rebuilds a trainer from a checkpoint: the configuration stored in it (with <paramref name="totalTimesteps"/> replacing
+    /// n_timesteps when given), environments from <paramref name="registry"/>, every parameter, statistic, generator, counter and,
+    /// when present, the environments' exact state.
+    /// </summary>
+    /// <exception cref="CheckpointException">A section is missing or does not match the environment or the networks (named in the message).</exception>
+    public static Trainer Load(Checkpoint checkpoint, EnvRegistry? registry = null, long? totalTimesteps = null) =>
+        TrainingCheckpoint.Restore(checkpoint, config => new Trainer(config, registry), totalTimesteps);
+
+    /// <summary>As <see cref="Load(Checkpoint, EnvRegistry?, long?)"/>, with environments built by <paramref name="envFactory"/>.</summary>
+    /// <exception cref="CheckpointException">A section is missing or does not match the environment or the networks.</exception>
+    public static Trainer Load(Checkpoint checkpoint, Func<IEnv> envFactory, long? totalTimesteps = null) =>
+        TrainingCheckpoint.Restore(checkpoint, config => new Trainer(config, envFactory), totalTimesteps);
+
+    /// <summary>SHA-256 (lowercase hex) of the policy parameters then the value parameters, as little-endian binary64 bytes.</summary>
+    public string ParameterHash()
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        AppendLittleEndian(sha, Policy.Parameters);
+        AppendLittleEndian(sha, Value.Parameters);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <summary>Disposes the environments.</summary>
+    public void Dispose()
+    {
+        _envs.Dispose();
+        _evalEnv?.Dispose();
+    }
+
+    /// <summary>Resets the environment copies with a seed derived from the run seed and the iteration (used when a checkpoint holds no environment snapshot).</summary>
+    internal void ResetEnvironments(ulong salt) => _collector.Reset(new Rng(Config.Seed).Split(EnvStream).Split(salt).NextUInt64());
+
+    private static void AppendLittleEndian(System.Security.Cryptography.IncrementalHash sha, ReadOnlySpan<double> values)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        foreach (double v in values)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes, v);
+            sha.AppendData(bytes);
+        }
+    }
+
+    private static Func<IEnv> MakeFactory(TrpoConfig config, EnvRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        registry.GetSpec(config.EnvId); // unknown ids fail here with suggestions
+        return () => registry.Make(config.EnvId);
+    }
+
+    private void WriteMetrics(in IterationReport r, IReadOnlyList<IMetricSink> sinks)
+    {
+        if (sinks.Count == 0)
+        {
+            return;
+        }
+        int k = 0;
+        void Put(string key, double value)
+        {
+            if (!double.IsNaN(value))
+            {
+                _metrics[k++] = new Metric(key, value);
+            }
+        }
+        Put(MetricKeys.Iterations, r.Iteration);
+        Put(MetricKeys.Fps, r.StepsPerSecond);
+        Put(MetricKeys.ElapsedSeconds, r.ElapsedSeconds);
+        Put(MetricKeys.EpisodeReturnMean, r.EpisodeReturnMean);
+        Put(MetricKeys.EpisodeLengthMean, r.EpisodeLengthMean);
+        Put(MetricKeys.Kl, r.Policy.Kl);
+        Put(MetricKeys.SurrogateImprovement, r.Policy.ActualImprovement);
+        Put(MetricKeys.LineSearchAccepted, r.Policy.Outcome == LineSearchOutcome.Accepted ? 1 : 0);
+        Put(MetricKeys.LineSearchSteps, r.Policy.LineSearchSteps);
+        Put(MetricKeys.CgResidual, r.Policy.CgResidual);
+        Put(MetricKeys.ExplainedVariance, r.ExplainedVariance);
+        Put(MetricKeys.ValueLoss, r.ValueLoss);
+        Put(MetricKeys.Entropy, r.Policy.Entropy);
+        Put(MetricKeys.Std, r.Policy.MeanStd);
+        if (r.Evaluation is { } e)
+        {
+            Put(MetricKeys.EvalReturnMean, e.ReturnMean);
+            Put(MetricKeys.EvalReturnStd, e.ReturnStd);
+        }
+        foreach (IMetricSink sink in sinks)
+        {
+            sink.Write(r.TotalSteps, _metrics.AsSpan(0, k));
+        }
+    }
+}

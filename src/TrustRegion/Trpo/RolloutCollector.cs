@@ -1,0 +1,111 @@
+using TrustRegion.Envs;
+using TrustRegion.Numerics;
+
+namespace TrustRegion.Trpo;
+
+/// <summary>
+/// Fills a <see cref="RolloutBuffer"/> from a vectorized environment with one batched <see cref="Policy.Act"/> per step over
+/// all copies. Owns the current observations (the input of the next step), which a checkpoint saves and restores.
+/// </summary>
+/// <remarks>
+/// <para>Per step t: <c>a, log π(a|s) = Act(s)</c> (sampled with the collector's stream), <c>V(s)</c>; Box actions are clipped
+/// to the bounds into a separate array for the environment while the buffer keeps the unclipped sample, so the stored
+/// log-probabilities belong to the stored actions (Stable-Baselines3's convention). Where a copy is truncated by a time
+/// limit, <c>V(final observation)</c> is evaluated on the (already normalised) final observation for bootstrapping
+/// (SB3 issue #633). After the last step, <see cref="RolloutBuffer.LastValues"/> = V(current observations).</para>
+/// <para>Raw episode returns and lengths reported by the vector environment go to an <see cref="EpisodeLog"/>.</para>
+/// <para>All buffers are allocated in the constructor; <see cref="Collect"/> allocates nothing.</para>
+/// </remarks>
+internal sealed class RolloutCollector
+{
+    private readonly IVectorEnv _envs;
+    private readonly Policy _policy;
+    private readonly ValueFunction _value;
+    private readonly Box? _actionBox;
+    private readonly int _numEnvs, _obsSize, _actSize;
+    private readonly double[] _observations;
+    private readonly double[] _actions;
+    private readonly double[] _envActions;
+    private readonly double[] _logProbs;
+    private readonly double[] _values;
+    private readonly double[] _finalValues;
+    private readonly VectorStepBuffers _step;
+
+    internal RolloutCollector(IVectorEnv envs, Policy policy, ValueFunction value)
+    {
+        _envs = envs;
+        _policy = policy;
+        _value = value;
+        _numEnvs = envs.NumEnvs;
+        _obsSize = envs.ObservationSpace.FlatSize;
+        _actSize = envs.ActionSpace.FlatSize;
+        _actionBox = envs.ActionSpace as Box;
+        _observations = new double[_numEnvs * _obsSize];
+        _actions = new double[_numEnvs * policy.ActionSize];
+        _envActions = new double[_numEnvs * _actSize];
+        _logProbs = new double[_numEnvs];
+        _values = new double[_numEnvs];
+        _finalValues = new double[_numEnvs];
+        _step = new VectorStepBuffers(_numEnvs, _obsSize);
+    }
+
+    /// <summary>The observations the next step acts on, <c>[E × ObservationSize]</c> (normalised when the envs normalise).</summary>
+    internal double[] Observations => _observations;
+
+    /// <summary>Resets every copy (copy i seeded with <see cref="VectorEnv.CopySeed"/>(seed, i)).</summary>
+    internal void Reset(ulong seed) => _envs.Reset(seed, _observations);
+
+    /// <summary>Collects <see cref="RolloutBuffer.NumSteps"/> steps of every copy into <paramref name="buffer"/>.</summary>
+    internal void Collect(RolloutBuffer buffer, Rng sampling, EpisodeLog episodes)
+    {
+        int e = _numEnvs, obs = _obsSize, act = _policy.ActionSize;
+        for (int t = 0; t < buffer.NumSteps; t++)
+        {
+            int row = t * e;
+            _policy.Act(_observations, e, _actions, _logProbs, sampling, deterministic: false);
+            _value.Predict(_observations, e, _values);
+            _observations.CopyTo(buffer.Observations, row * obs);
+            _actions.CopyTo(buffer.Actions, row * act);
+            _logProbs.CopyTo(buffer.LogProbs, row);
+            _values.CopyTo(buffer.Values, row);
+
+            ReadOnlySpan<double> envActions = _actions;
+            if (_actionBox is not null)
+            {
+                _actions.CopyTo(_envActions, 0);
+                for (int i = 0; i < e; i++)
+                {
+                    _actionBox.Clip(_envActions.AsSpan(i * _actSize, _actSize));
+                }
+                envActions = _envActions;
+            }
+            _envs.Step(envActions, _step);
+
+            bool anyTruncated = false;
+            for (int i = 0; i < e; i++)
+            {
+                buffer.Rewards[row + i] = _step.Rewards[i];
+                buffer.Terminated[row + i] = _step.Terminated[i];
+                // A step that both terminates and hits the limit is terminal: nothing to bootstrap.
+                bool truncated = _step.Truncated[i] && !_step.Terminated[i];
+                buffer.Truncated[row + i] = truncated;
+                anyTruncated |= truncated;
+                if (_step.Terminated[i] || _step.Truncated[i])
+                {
+                    episodes.Add(_step.EpisodeReturns[i], _step.EpisodeLengths[i]);
+                }
+            }
+            if (anyTruncated)
+            {
+                // Rows of copies that did not end hold stale data; their values are computed but never read.
+                _value.Predict(_step.FinalObservations, e, _finalValues);
+                for (int i = 0; i < e; i++)
+                {
+                    buffer.TruncationValues[row + i] = buffer.Truncated[row + i] ? _finalValues[i] : 0.0;
+                }
+            }
+            _step.Observations.CopyTo(_observations, 0);
+        }
+        _value.Predict(_observations, e, buffer.LastValues);
+    }
+}

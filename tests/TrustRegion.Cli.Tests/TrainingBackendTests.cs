@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Text.Json;
+using TrustRegion.Envs;
+using TrustRegion.Training;
+
+namespace TrustRegion.Cli.Tests;
+
+/// <summary>The real backend end to end: run directory, determinism, exact resume after Ctrl-C and kill -9, and bad model files.</summary>
+public sealed class TrainingBackendTests : IDisposable
+{
+    // Small runs: 20 iterations of CartPole (checkpoint every iteration), and 8 of Pendulum with normalisation (VecNormalize state).
+    private static readonly string[] s_cartPole = ["CartPole-v1", "--steps", "20480", "--seed", "3", "--quiet",
+        "--set", "checkpoint_freq=1024", "--set", "eval_freq=5000", "--set", "n_eval_episodes=3"];
+    private static readonly string[] s_pendulum = ["Pendulum-v1", "--steps", "8192", "--seed", "5", "--quiet",
+        "--set", "use_sde=false", "--set", "normalize=true", "--set", "checkpoint_freq=1024", "--set", "eval_freq=4096", "--set", "n_eval_episodes=2"];
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("trpo-backend-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(string[] args, CancellationToken cancellation = default)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = TrpoCli.Run(args, stdout, stderr, new TrainingBackend(EnvRegistry.CreateWithBuiltIns()), cancellation: cancellation);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string Train(string name, string[] args)
+    {
+        string dir = Path.Combine(_dir, name);
+        (int code, _, string err) = Run(["train", .. args, "--out", dir]);
+        Assert.True(code == 0, err);
+        return dir;
+    }
+
+    private static JsonElement Summary(string dir) => JsonDocument.Parse(File.ReadAllText(new RunDirectory(dir).SummaryPath)).RootElement;
+
+    private static string Hash(string dir) => Summary(dir).GetProperty("params_sha256").GetString()!;
+
+    [Fact]
+    public void Train_WritesTheWholeRunDirectory()
+    {
+        var run = new RunDirectory(Train("a", s_cartPole));
+        foreach (string file in new[] { run.ConfigPath, run.ProgressPath, run.LatestCheckpointPath, run.FinalModelPath, run.BestModelPath, run.SummaryPath, run.PlotPath })
+        {
+            Assert.True(File.Exists(file), file);
+        }
+        Assert.Single(Directory.GetFiles(run.TensorBoardDirectory, "events.out.tfevents.*"));
+        JsonElement summary = Summary(run.Path);
+        Assert.Equal("CartPole-v1", summary.GetProperty("env_id").GetString());
+        Assert.Equal(3UL, summary.GetProperty("seed").GetUInt64());
+        Assert.Equal(20480, summary.GetProperty("total_steps").GetInt64());
+        Assert.True(summary.GetProperty("wall_seconds").GetDouble() > 0);
+        Assert.Equal(3, summary.GetProperty("final_eval_episodes").GetInt32());
+        Assert.True(summary.GetProperty("final_eval_mean").GetDouble() > 0);
+        Assert.True(summary.GetProperty("final_eval_std").GetDouble() >= 0);
+        Assert.Matches("^[0-9a-f]{64}$", Hash(run.Path));
+
+        ProgressTable progress = ProgressTable.Load(run.ProgressPath);
+        Assert.Equal(20, progress.RowCount);
+        foreach (string column in MetricKeys.ProgressColumns.Prepend(MetricKeys.TotalSteps))
+        {
+            Assert.True(progress.HasColumn(column), column);
+        }
+        Assert.Equal(20480, progress.Column(MetricKeys.TotalSteps)[^1]);
+        Assert.All(progress.Column(MetricKeys.LineSearchAccepted).ToArray(), v => Assert.True(v is 0 or 1));
+
+        TrpoConfig config = ConfigResolver.FromYaml(File.ReadAllText(run.ConfigPath));
+        Assert.Equal(1024, config.CheckpointFreq);
+        Assert.Equal(20480, config.TotalTimesteps);
+
+        // The final model evaluates through the CLI.
+        (int code, string output, string err) = Run(["eval", run.FinalModelPath, "--episodes", "2"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("return ", output, StringComparison.Ordinal);
+        Assert.Contains("length ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_SameSeed_SameParameters_AndSequentialEqualsParallel()
+    {
+        string a = Train("seq", [.. s_pendulum, "--set", "vec_env=sequential", "--envs", "4"]);
+        string b = Train("par", [.. s_pendulum, "--set", "vec_env=parallel", "--envs", "4"]);
+        string c = Train("seq2", [.. s_pendulum, "--set", "vec_env=sequential", "--envs", "4"]);
+        Assert.Equal(Hash(a), Hash(c));
+        Assert.Equal(Hash(a), Hash(b));
+        string other = Train("seed6", [.. s_pendulum.Select(a => a == "5" ? "6" : a), "--set", "vec_env=sequential", "--envs", "4"]);
+        Assert.NotEqual(Hash(a), Hash(other));
+    }
+
+    [Theory]
+    [InlineData("cartpole")]
+    [InlineData("pendulum")]
+    public async Task CtrlC_ThenResume_EndsWithTheUninterruptedParameters(string which)
+    {
+        string[] args = which == "cartpole" ? s_cartPole : s_pendulum;
+        string reference = Train("reference", args);
+
+        // Cancel (as Ctrl-C does) from another thread as soon as the first periodic checkpoint exists, i.e. mid-run.
+        string dir = Path.Combine(_dir, "interrupted");
+        using var cts = new CancellationTokenSource();
+        string first = new RunDirectory(dir).LatestCheckpointPath;
+        Task watcher = Task.Run(() =>
+        {
+            while (!File.Exists(first) && !cts.IsCancellationRequested)
+            {
+                Thread.Sleep(1);
+            }
+            cts.Cancel();
+        });
+        (int code, _, string err) = Run(["train", .. args, "--out", dir], cts.Token);
+        cts.Cancel();
+        await watcher;
+        Assert.True(code == ExitCodes.Interrupted, $"exit {code}: {err}");
+        Assert.Contains("trpo resume", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(new RunDirectory(dir).SummaryPath));
+        long stoppedAt = Checkpoint.Load(new RunDirectory(dir).LatestCheckpointPath).GetInt64("counters/total_steps");
+        Assert.InRange(stoppedAt, 1, (which == "cartpole" ? 20480 : 8192) - 1);
+
+        (code, _, err) = Run(["resume", dir, "--quiet"]);
+        Assert.True(code == 0, err);
+        Assert.Equal(Hash(reference), Hash(dir));
+        Assert.Equal(ProgressTable.Load(new RunDirectory(reference).ProgressPath).Column(MetricKeys.Kl).ToArray(),
+            ProgressTable.Load(new RunDirectory(dir).ProgressPath).Column(MetricKeys.Kl).ToArray());
+    }
+
+    [Fact]
+    public void KillMinus9_ThenResume_EndsWithTheUninterruptedParameters()
+    {
+        string reference = Train("reference", s_cartPole);
+        string trpo = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "trpo.exe" : "trpo");
+        Assert.True(File.Exists(trpo), $"{trpo} is missing; the test project references TrustRegion.Cli, whose apphost is copied beside the tests.");
+        string dir = Path.Combine(_dir, "killed");
+        var start = new ProcessStartInfo(trpo) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in (string[])["train", .. s_cartPole, "--out", dir])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using (Process process = Process.Start(start)!)
+        {
+            // Kill at an arbitrary moment after the first checkpoint exists (mid-iteration, mid-write or between).
+            string latest = new RunDirectory(dir).LatestCheckpointPath;
+            var wait = Stopwatch.StartNew();
+            while (!File.Exists(latest) && !process.HasExited && wait.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                Thread.Sleep(5);
+            }
+            Thread.Sleep(150);
+            Assert.False(process.HasExited, "the run finished before it could be killed; make it longer");
+            process.Kill(); // SIGKILL: no handler runs
+            process.WaitForExit();
+        }
+        Assert.False(File.Exists(new RunDirectory(dir).SummaryPath));
+        (int code, _, string err) = Run(["resume", dir, "--quiet"]);
+        Assert.True(code == 0, err);
+        Assert.Equal(Hash(reference), Hash(dir));
+    }
+
+    [Fact]
+    public void Resume_WithMoreSteps_ContinuesAndRecordsTheNewTotal()
+    {
+        string dir = Train("more", s_pendulum);
+        (int code, _, string err) = Run(["resume", dir, "--steps", "10240", "--quiet"]);
+        Assert.True(code == 0, err);
+        Assert.Equal(10240, Summary(dir).GetProperty("total_steps").GetInt64());
+        Assert.Equal(10240, ConfigResolver.FromYaml(File.ReadAllText(new RunDirectory(dir).ConfigPath)).TotalTimesteps);
+        Assert.Equal(5, ProgressTable.Load(new RunDirectory(dir).ProgressPath).RowCount); // 2 envs × 1024 steps per iteration
+    }
+
+    [Fact]
+    public void Eval_BadModelFiles_FailInOneLine()
+    {
+        var run = new RunDirectory(Train("bad", ["CartPole-v1", "--steps", "2048", "--quiet", "--set", "n_eval_episodes=2"]));
+        byte[] good = File.ReadAllBytes(run.FinalModelPath);
+
+        string corrupt = Path.Combine(_dir, "corrupt.ckpt");
+        byte[] flipped = (byte[])good.Clone();
+        flipped[flipped.Length / 2] ^= 0x10;
+        File.WriteAllBytes(corrupt, flipped);
+        AssertOneLine(Run(["eval", corrupt]), "corrupted");
+
+        string truncated = Path.Combine(_dir, "truncated.ckpt");
+        File.WriteAllBytes(truncated, good[..(good.Length - 100)]);
+        AssertOneLine(Run(["eval", truncated]), "truncated");
+
+        string foreign = Path.Combine(_dir, "foreign.ckpt");
+        File.WriteAllText(foreign, "env_id: CartPole-v1\n");
+        AssertOneLine(Run(["eval", foreign]), "not a TrustRegion checkpoint");
+
+        // A valid container whose configuration asks for another network than the parameters it holds.
+        Checkpoint original = Checkpoint.Load(run.FinalModelPath);
+        string config = original.GetText("config").Replace("pi: [64, 64]", "pi: [32, 32]", StringComparison.Ordinal);
+        Assert.NotEqual(original.GetText("config"), config);
+        string mismatched = Path.Combine(_dir, "mismatched.ckpt");
+        Rewrite(original, "config", config).Save(mismatched);
+        AssertOneLine(Run(["eval", mismatched]), "policy network");
+
+        string otherEnv = Path.Combine(_dir, "other-env.ckpt");
+        Rewrite(original, "env/observation_space", "Box(-1, 1, (3,), float32)").Save(otherEnv);
+        AssertOneLine(Run(["eval", otherEnv]), "observation space");
+    }
+
+    [Fact]
+    public void Envs_ListsClassicAndMuJoCoIdsWithSpacesLimitsAndThresholds()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());
+        Assert.Equal(0, TrpoCli.Run(["envs"], stdout, stderr, new TrainingBackend(registry)));
+        Assert.Empty(stderr.ToString());
+        string cartPole = stdout.ToString().Split('\n').Single(l => l.Contains("CartPole-v1", StringComparison.Ordinal));
+        foreach (string fragment in new[] { "Discrete(2)", "500", "475", "yes" })
+        {
+            Assert.Contains(fragment, cartPole, StringComparison.Ordinal);
+        }
+        foreach (string id in new[] { "Pendulum-v1", "Hopper-v4", "Humanoid-v4", "Reacher-v4" })
+        {
+            Assert.Contains(id, stdout.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    private static void AssertOneLine((int Code, string Out, string Err) result, string fragment)
+    {
+        Assert.Equal(ExitCodes.InvalidInput, result.Code);
+        string[] lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("trpo eval: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(fragment, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>Copies every section, replacing one text section.</summary>
+    private static CheckpointWriter Rewrite(Checkpoint source, string textSection, string text)
+    {
+        var w = new CheckpointWriter();
+        foreach (CheckpointSection s in source.Sections)
+        {
+            _ = s.Type switch
+            {
+                CheckpointSectionType.Text => w.AddText(s.Name, s.Name == textSection ? text : source.GetText(s.Name)),
+                CheckpointSectionType.Float64Array => w.AddDoubles(s.Name, source.GetDoubles(s.Name)),
+                CheckpointSectionType.UInt64Array => w.AddUInt64s(s.Name, source.GetUInt64s(s.Name)),
+                CheckpointSectionType.Int64 => w.AddInt64(s.Name, source.GetInt64(s.Name)),
+                CheckpointSectionType.Float64 => w.AddDouble(s.Name, source.GetDouble(s.Name)),
+                _ => w.AddBytes(s.Name, source.GetBytes(s.Name)),
+            };
+        }
+        return w;
+    }
+}
