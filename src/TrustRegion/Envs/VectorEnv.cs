@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics.Tensors;
 using System.Runtime.ExceptionServices;
 using TrustRegion.Numerics;
 
@@ -44,7 +45,8 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     private readonly double[] _actions;
     private readonly double[] _episodeReturn;
     private readonly int[] _episodeLength;
-    private readonly Exception?[] _errors;
+    private readonly Exception?[] _errors;    // per parallel chunk
+    private readonly int[] _chunkEnded;       // per parallel chunk: episodes ended in the last step
     private readonly int _threads;
     private readonly Action<int> _chunkWork;
     private WorkerPool? _pool;
@@ -95,9 +97,10 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         _actions = new double[numEnvs * _actSize];
         _episodeReturn = new double[numEnvs];
         _episodeLength = new int[numEnvs];
-        _errors = new Exception?[numEnvs];
         Mode = options.Mode;
         _threads = Math.Min(options.Threads ?? Environment.ProcessorCount, numEnvs);
+        _errors = new Exception?[_threads];
+        _chunkEnded = new int[_threads];
         _chunkWork = RunChunk;
         if (Mode == VectorMode.Parallel)
         {
@@ -196,6 +199,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             throw new ArgumentException($"{Name}: result buffers are for {result.NumEnvs} copies × {result.ObsSize} observation values; expected {_envs.Length} × {_obsSize}.", nameof(result));
         }
         _step++;
+        int ended;
         if (_parallel)
         {
             actions.CopyTo(_actions);
@@ -203,6 +207,11 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             _pool!.Run();
             _current = null;
             ThrowFirstError();
+            ended = 0;
+            foreach (int count in _chunkEnded)
+            {
+                ended += count;
+            }
         }
         else
         {
@@ -210,7 +219,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             long start = timing ? Stopwatch.GetTimestamp() : 0;
             try
             {
-                StepRange(actions, result, 0, _envs.Length);
+                ended = StepRange(actions, result, 0, _envs.Length);
             }
             catch
             {
@@ -221,11 +230,6 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             {
                 Calibrate(Stopwatch.GetTimestamp() - start);
             }
-        }
-        int ended = 0;
-        for (int i = 0; i < _envs.Length; i++)
-        {
-            ended += result.Terminated[i] | result.Truncated[i] ? 1 : 0;
         }
         result.EpisodesEnded = ended;
     }
@@ -334,57 +338,106 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         return copies;
     }
 
-    private void StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)
+    /// <summary>
+    /// Steps copies [<paramref name="from"/>, <paramref name="to"/>) with their rows of <paramref name="actions"/> (all E rows) and
+    /// returns how many ended an episode. Fast path: step every copy, check all their observations and rewards in one vectorised
+    /// pass, then do the episode bookkeeping and autoresets. The copies are independent, so this gives exactly what stepping,
+    /// checking and bookkeeping one copy after another gives. When a step throws or a value is not finite,
+    /// <see cref="FinishInOrder"/> replays the copy-by-copy order over the copies already stepped, so the error reported is
+    /// the one that order meets first.
+    /// </summary>
+    private int StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)
+    {
+        int obsSize = _obsSize, actSize = _actSize, count = to - from;
+        ReadOnlySpan<IEnv> envs = _envs.AsSpan(from, count);
+        ReadOnlySpan<double> acts = actions.Slice(from * actSize, count * actSize);
+        Span<double> observations = result.Observations.AsSpan(from * obsSize, count * obsSize);
+        Span<double> rewards = result.Rewards.AsSpan(from, count);
+        Span<bool> terminated = result.Terminated.AsSpan(from, count);
+        Span<bool> truncated = result.Truncated.AsSpan(from, count);
+        int k = 0;
+        try
+        {
+            for (; k < envs.Length; k++)
+            {
+                StepResult r = envs[k].Step(acts.Slice(k * actSize, actSize), observations.Slice(k * obsSize, obsSize));
+                rewards[k] = r.Reward;
+                terminated[k] = r.Terminated;
+                truncated[k] = r.Truncated;
+            }
+        }
+        catch
+        {
+            FinishInOrder(result, from, from + k); // throws instead when an earlier copy's values or autoreset fail
+            throw;
+        }
+        if (!TensorPrimitives.IsFiniteAll<double>(observations) || !TensorPrimitives.IsFiniteAll<double>(rewards))
+        {
+            FinishInOrder(result, from, to);
+            throw new UnreachableException("A non-finite value was found but not reported.");
+        }
+        int ended = 0;
+        for (int i = from; i < to; i++)
+        {
+            ended += Bookkeep(i, result);
+        }
+        return ended;
+    }
+
+    /// <summary>The copy-by-copy order over stepped copies [from, to): check copy i's values, then its bookkeeping and autoreset.</summary>
+    private void FinishInOrder(VectorStepBuffers result, int from, int to)
     {
         for (int i = from; i < to; i++)
         {
-            StepCopy(i, actions.Slice(i * _actSize, _actSize), result);
+            ReadOnlySpan<double> row = result.Observations.AsSpan(i * _obsSize, _obsSize);
+            if (!TensorPrimitives.IsFiniteAll(row) || !double.IsFinite(result.Rewards[i]))
+            {
+                ThrowNonFiniteStep(i, row, result.Rewards[i]);
+            }
+            Bookkeep(i, result);
         }
     }
 
-    private void StepCopy(int i, ReadOnlySpan<double> action, VectorStepBuffers result)
+    /// <summary>Adds copy i's reward to its episode; at an episode end, records it and autoresets the copy. Returns 1 when it ended.</summary>
+    private int Bookkeep(int i, VectorStepBuffers result)
     {
-        IEnv env = _envs[i];
-        Span<double> row = result.Observations.AsSpan(i * _obsSize, _obsSize);
-        StepResult r = env.Step(action, row);
-        // 0·x is 0 for finite x and NaN for NaN or ±∞: one branch covers the whole row and the reward.
-        double probe = r.Reward * 0.0;
-        for (int j = 0; j < row.Length; j++)
-        {
-            probe += row[j] * 0.0;
-        }
-        if (probe != 0.0)
-        {
-            ThrowNonFiniteStep(i, row, r.Reward);
-        }
-        double episodeReturn = _episodeReturn[i] + r.Reward;
+        double episodeReturn = _episodeReturn[i] + result.Rewards[i];
         int episodeLength = _episodeLength[i] + 1;
-        result.Rewards[i] = r.Reward;
-        result.Terminated[i] = r.Terminated;
-        result.Truncated[i] = r.Truncated;
-        if (r.Terminated || r.Truncated)
+        int ended = 0;
+        if (result.Terminated[i] | result.Truncated[i])
         {
+            Span<double> row = result.Observations.AsSpan(i * _obsSize, _obsSize);
             row.CopyTo(result.FinalObservations.AsSpan(i * _obsSize, _obsSize));
             result.EpisodeReturns[i] = episodeReturn;
             result.EpisodeLengths[i] = episodeLength;
             episodeReturn = 0;
             episodeLength = 0;
-            env.Reset(null, row);
+            ended = 1;
+            _envs[i].Reset(null, row);
             CheckObservation(i, row, "autoreset");
         }
         _episodeReturn[i] = episodeReturn;
         _episodeLength[i] = episodeLength;
+        return ended;
     }
 
     private void CheckObservation(int copy, ReadOnlySpan<double> row, string phase)
     {
-        for (int j = 0; j < row.Length; j++)
+        if (!TensorPrimitives.IsFiniteAll(row))
         {
-            if (!double.IsFinite(row[j]))
-            {
-                ThrowNonFinite(copy, $"observation from {phase}", row[j], j);
-            }
+            ThrowNonFiniteObservation(copy, row, phase);
         }
+    }
+
+    [DoesNotReturn]
+    private void ThrowNonFiniteObservation(int copy, ReadOnlySpan<double> row, string phase)
+    {
+        int j = 0;
+        while (double.IsFinite(row[j]))
+        {
+            j++;
+        }
+        ThrowNonFinite(copy, $"observation from {phase}", row[j], j);
     }
 
     [DoesNotReturn]
@@ -412,20 +465,15 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     {
         int n = _envs.Length;
         int from = (int)((long)chunk * n / _threads), to = (int)((long)(chunk + 1) * n / _threads);
-        VectorStepBuffers result = _current!;
-        for (int i = from; i < to; i++)
+        try
         {
-            try
-            {
-                StepCopy(i, _actions.AsSpan(i * _actSize, _actSize), result);
-            }
+            _chunkEnded[chunk] = StepRange(_actions, _current!, from, to);
+        }
 #pragma warning disable CA1031 // exceptions on worker threads are carried to the caller's thread and rethrown there
-            catch (Exception ex)
+        catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                _errors[i] = ex;
-                return;
-            }
+        {
+            _errors[chunk] = ex;
         }
     }
 
