@@ -344,21 +344,24 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
 
     /// <summary>
     /// Steps copies [<paramref name="from"/>, <paramref name="to"/>) with their rows of <paramref name="actions"/> (all E rows) and
-    /// returns how many ended an episode. Fast path: step every copy, check all their observations and rewards in one vectorised
-    /// pass, then do the episode bookkeeping and autoresets. The copies are independent, so this gives exactly what stepping,
-    /// checking and bookkeeping one copy after another gives. When a step throws or a value is not finite,
-    /// <see cref="FinishInOrder"/> replays the copy-by-copy order over the copies already stepped, so the error reported is
-    /// the one that order meets first.
+    /// returns how many ended an episode. Fast path: step every copy and add its reward and step to its running episode, check
+    /// all their observations and rewards in one vectorised pass, then record the ended episodes and autoreset those copies.
+    /// The copies are independent, so this gives exactly what stepping, checking and bookkeeping one copy after another gives.
+    /// When a step throws or a value is not finite, <see cref="FinishInOrder"/> replays the copy-by-copy order over the copies
+    /// already stepped, so the error reported is the one that order meets first.
     /// </summary>
     private int StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)
     {
         int obsSize = _obsSize, actSize = _actSize, count = to - from;
-        ReadOnlySpan<IEnv> envs = _envs.AsSpan(from, count);
+        ReadOnlySpan<IEnv> envs = new(_envs, from, count);
         ReadOnlySpan<double> acts = actions.Slice(from * actSize, count * actSize);
         Span<double> observations = result.Observations.AsSpan(from * obsSize, count * obsSize);
         Span<double> rewards = result.Rewards.AsSpan(from, count);
         Span<bool> terminated = result.Terminated.AsSpan(from, count);
         Span<bool> truncated = result.Truncated.AsSpan(from, count);
+        Span<double> episodeReturn = _episodeReturn.AsSpan(from, count);
+        Span<int> episodeLength = _episodeLength.AsSpan(from, count);
+        int ended = 0;
         int k = 0;
         try
         {
@@ -368,6 +371,9 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
                 rewards[k] = r.Reward;
                 terminated[k] = r.Terminated;
                 truncated[k] = r.Truncated;
+                episodeReturn[k] += r.Reward;
+                episodeLength[k]++;
+                ended += r.Terminated | r.Truncated ? 1 : 0;
             }
         }
         catch
@@ -380,23 +386,23 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             FinishInOrder(result, from, to);
             throw new UnreachableException("A non-finite value was found but not reported.");
         }
-        Span<double> episodeReturn = _episodeReturn.AsSpan(from, count);
-        Span<int> episodeLength = _episodeLength.AsSpan(from, count);
-        int ended = 0;
-        for (k = 0; k < count; k++)
+        if (ended > 0)
         {
-            episodeReturn[k] += rewards[k];
-            episodeLength[k]++;
-            if (terminated[k] | truncated[k])
+            for (k = 0; k < count; k++)
             {
-                ended++;
-                EndEpisode(from + k, result);
+                if (terminated[k] | truncated[k])
+                {
+                    EndEpisode(from + k, result);
+                }
             }
         }
         return ended;
     }
 
-    /// <summary>The copy-by-copy order over stepped copies [from, to): check copy i's values, then its bookkeeping and autoreset.</summary>
+    /// <summary>
+    /// The copy-by-copy order over stepped copies [from, to), whose rewards and steps are already in their running episodes:
+    /// check copy i's values, then record its episode end and autoreset it.
+    /// </summary>
     private void FinishInOrder(VectorStepBuffers result, int from, int to)
     {
         for (int i = from; i < to; i++)
@@ -405,10 +411,8 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             double reward = result.Rewards[i];
             if (!AllFinite(row) || !double.IsFinite(reward))
             {
-                ThrowNonFiniteStep(i, row, reward);
+                ThrowNonFiniteStep(i, row, reward, _episodeLength[i]);
             }
-            _episodeReturn[i] += reward;
-            _episodeLength[i]++;
             if (result.Terminated[i] | result.Truncated[i])
             {
                 EndEpisode(i, result);
@@ -473,16 +477,16 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     }
 
     [DoesNotReturn]
-    private void ThrowNonFiniteStep(int copy, ReadOnlySpan<double> row, double reward)
+    private void ThrowNonFiniteStep(int copy, ReadOnlySpan<double> row, double reward, int episodeStep)
     {
         for (int j = 0; j < row.Length; j++)
         {
             if (!double.IsFinite(row[j]))
             {
-                ThrowNonFinite(copy, "observation", row[j], j, _episodeLength[copy] + 1);
+                ThrowNonFinite(copy, "observation", row[j], j, episodeStep);
             }
         }
-        ThrowNonFinite(copy, "reward", reward, -1, _episodeLength[copy] + 1);
+        ThrowNonFinite(copy, "reward", reward, -1, episodeStep);
     }
 
     [DoesNotReturn]
