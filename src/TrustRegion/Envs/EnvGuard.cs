@@ -88,7 +88,7 @@ internal static class EnvGuard
         throw new ArgumentOutOfRangeException(nameof(action), $"{envId}: action {Format(action)} is not in the action space {space}.");
 
     [DoesNotReturn]
-    private static void ThrowObservationBuffer(string envId, Span<double> observation, Space space) =>
+    public static void ThrowObservationBuffer(string envId, Span<double> observation, Space space) =>
         throw new ArgumentException($"{envId}: the observation buffer has length {observation.Length}; expected ObservationSpace.FlatSize = {space.FlatSize} for the space {space}.", nameof(observation));
 
     /// <summary>Formats values for messages with round-trip precision.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Runtime.ExceptionServices;
 using TrustRegion.Numerics;
 
@@ -44,7 +46,8 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     private readonly double[] _actions;
     private readonly double[] _episodeReturn;
     private readonly int[] _episodeLength;
-    private readonly Exception?[] _errors;
+    private readonly Exception?[] _errors;    // per parallel chunk
+    private readonly int[] _chunkEnded;       // per parallel chunk: episodes ended in the last step
     private readonly int _threads;
     private readonly Action<int> _chunkWork;
     private WorkerPool? _pool;
@@ -95,9 +98,10 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         _actions = new double[numEnvs * _actSize];
         _episodeReturn = new double[numEnvs];
         _episodeLength = new int[numEnvs];
-        _errors = new Exception?[numEnvs];
         Mode = options.Mode;
         _threads = Math.Min(options.Threads ?? Environment.ProcessorCount, numEnvs);
+        _errors = new Exception?[_threads];
+        _chunkEnded = new int[_threads];
         _chunkWork = RunChunk;
         if (Mode == VectorMode.Parallel)
         {
@@ -169,7 +173,10 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         {
             Span<double> row = observations.Slice(i * _obsSize, _obsSize);
             _envs[i].Reset(root.Split((ulong)i).NextUInt64(), row);
-            CheckObservation(i, row, "Reset");
+            if (!AllFinite(row))
+            {
+                ThrowNonFiniteObservation(i, row, "Reset", _episodeLength[i] + 1);
+            }
             _episodeReturn[i] = 0;
             _episodeLength[i] = 0;
         }
@@ -196,6 +203,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             throw new ArgumentException($"{Name}: result buffers are for {result.NumEnvs} copies × {result.ObsSize} observation values; expected {_envs.Length} × {_obsSize}.", nameof(result));
         }
         _step++;
+        int ended;
         if (_parallel)
         {
             actions.CopyTo(_actions);
@@ -203,6 +211,11 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             _pool!.Run();
             _current = null;
             ThrowFirstError();
+            ended = 0;
+            foreach (int count in _chunkEnded)
+            {
+                ended += count;
+            }
         }
         else
         {
@@ -210,7 +223,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             long start = timing ? Stopwatch.GetTimestamp() : 0;
             try
             {
-                StepRange(actions, result, 0, _envs.Length);
+                ended = StepRange(actions, result, 0, _envs.Length);
             }
             catch
             {
@@ -221,11 +234,6 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             {
                 Calibrate(Stopwatch.GetTimestamp() - start);
             }
-        }
-        int ended = 0;
-        for (int i = 0; i < _envs.Length; i++)
-        {
-            ended += result.Terminated[i] | result.Truncated[i] ? 1 : 0;
         }
         result.EpisodesEnded = ended;
     }
@@ -334,98 +342,174 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         return copies;
     }
 
-    private void StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)
+    /// <summary>
+    /// Steps copies [<paramref name="from"/>, <paramref name="to"/>) with their rows of <paramref name="actions"/> (all E rows) and
+    /// returns how many ended an episode. Fast path: step every copy and add its reward and step to its running episode, check
+    /// all their observations and rewards in one vectorised pass, then record the ended episodes and autoreset those copies.
+    /// The copies are independent, so this gives exactly what stepping, checking and bookkeeping one copy after another gives.
+    /// When a step throws or a value is not finite, <see cref="FinishInOrder"/> replays the copy-by-copy order over the copies
+    /// already stepped, so the error reported is the one that order meets first.
+    /// </summary>
+    private int StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)
+    {
+        int obsSize = _obsSize, actSize = _actSize, count = to - from;
+        ReadOnlySpan<IEnv> envs = new(_envs, from, count);
+        ReadOnlySpan<double> acts = actions.Slice(from * actSize, count * actSize);
+        Span<double> observations = result.Observations.AsSpan(from * obsSize, count * obsSize);
+        Span<double> rewards = result.Rewards.AsSpan(from, count);
+        Span<bool> terminated = result.Terminated.AsSpan(from, count);
+        Span<bool> truncated = result.Truncated.AsSpan(from, count);
+        Span<double> episodeReturn = _episodeReturn.AsSpan(from, count);
+        Span<int> episodeLength = _episodeLength.AsSpan(from, count);
+        int ended = 0;
+        int k = 0;
+        try
+        {
+            for (; k < envs.Length; k++)
+            {
+                StepResult r = envs[k].Step(acts.Slice(k * actSize, actSize), observations.Slice(k * obsSize, obsSize));
+                rewards[k] = r.Reward;
+                terminated[k] = r.Terminated;
+                truncated[k] = r.Truncated;
+                episodeReturn[k] += r.Reward;
+                episodeLength[k]++;
+                ended += r.Terminated | r.Truncated ? 1 : 0;
+            }
+        }
+        catch
+        {
+            FinishInOrder(result, from, from + k); // throws instead when an earlier copy's values or autoreset fail
+            throw;
+        }
+        if (!AllFinite(observations) || !AllFinite(rewards))
+        {
+            FinishInOrder(result, from, to);
+            throw new UnreachableException("A non-finite value was found but not reported.");
+        }
+        if (ended > 0)
+        {
+            for (k = 0; k < count; k++)
+            {
+                if (terminated[k] | truncated[k])
+                {
+                    EndEpisode(from + k, result);
+                }
+            }
+        }
+        return ended;
+    }
+
+    /// <summary>
+    /// The copy-by-copy order over stepped copies [from, to), whose rewards and steps are already in their running episodes:
+    /// check copy i's values, then record its episode end and autoreset it.
+    /// </summary>
+    private void FinishInOrder(VectorStepBuffers result, int from, int to)
     {
         for (int i = from; i < to; i++)
         {
-            StepCopy(i, actions.Slice(i * _actSize, _actSize), result);
+            ReadOnlySpan<double> row = result.Observations.AsSpan(i * _obsSize, _obsSize);
+            double reward = result.Rewards[i];
+            if (!AllFinite(row) || !double.IsFinite(reward))
+            {
+                ThrowNonFiniteStep(i, row, reward, _episodeLength[i]);
+            }
+            if (result.Terminated[i] | result.Truncated[i])
+            {
+                EndEpisode(i, result);
+            }
         }
     }
 
-    private void StepCopy(int i, ReadOnlySpan<double> action, VectorStepBuffers result)
+    /// <summary>Records copy i's ended episode (its return and length already include this step), keeps its final observation, and autoresets it.</summary>
+    private void EndEpisode(int i, VectorStepBuffers result)
     {
-        IEnv env = _envs[i];
+        int length = _episodeLength[i];
         Span<double> row = result.Observations.AsSpan(i * _obsSize, _obsSize);
-        StepResult r = env.Step(action, row);
-        // 0·x is 0 for finite x and NaN for NaN or ±∞: one branch covers the whole row and the reward.
-        double probe = r.Reward * 0.0;
-        for (int j = 0; j < row.Length; j++)
+        row.CopyTo(result.FinalObservations.AsSpan(i * _obsSize, _obsSize));
+        result.EpisodeReturns[i] = _episodeReturn[i];
+        result.EpisodeLengths[i] = length;
+        _episodeReturn[i] = 0;
+        _episodeLength[i] = 0;
+        _envs[i].Reset(null, row);
+        if (!AllFinite(row))
         {
-            probe += row[j] * 0.0;
+            ThrowNonFiniteObservation(i, row, "autoreset", length);
         }
-        if (probe != 0.0)
-        {
-            ThrowNonFiniteStep(i, row, r.Reward);
-        }
-        double episodeReturn = _episodeReturn[i] + r.Reward;
-        int episodeLength = _episodeLength[i] + 1;
-        result.Rewards[i] = r.Reward;
-        result.Terminated[i] = r.Terminated;
-        result.Truncated[i] = r.Truncated;
-        if (r.Terminated || r.Truncated)
-        {
-            row.CopyTo(result.FinalObservations.AsSpan(i * _obsSize, _obsSize));
-            result.EpisodeReturns[i] = episodeReturn;
-            result.EpisodeLengths[i] = episodeLength;
-            episodeReturn = 0;
-            episodeLength = 0;
-            env.Reset(null, row);
-            CheckObservation(i, row, "autoreset");
-        }
-        _episodeReturn[i] = episodeReturn;
-        _episodeLength[i] = episodeLength;
     }
 
-    private void CheckObservation(int copy, ReadOnlySpan<double> row, string phase)
+    /// <summary>
+    /// True when every value is finite. 0·x is 0 for finite x and NaN for NaN or ±∞, and a sum with a NaN in it stays NaN: the
+    /// sum of the products is 0 exactly when every value is finite. One branch for the whole span, vectorised.
+    /// </summary>
+    private static bool AllFinite(ReadOnlySpan<double> values)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<double>.Count)
+        {
+            Vector<double> probe = Vector<double>.Zero;
+            ref double start = ref MemoryMarshal.GetReference(values);
+            for (; i <= values.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                probe += Vector.LoadUnsafe(ref start, (nuint)i) * Vector<double>.Zero;
+            }
+            if (!Vector.EqualsAll(probe, Vector<double>.Zero))
+            {
+                return false;
+            }
+        }
+        double tail = 0.0;
+        for (; i < values.Length; i++)
+        {
+            tail += values[i] * 0.0;
+        }
+        return tail == 0.0;
+    }
+
+    [DoesNotReturn]
+    private void ThrowNonFiniteObservation(int copy, ReadOnlySpan<double> row, string phase, int episodeStep)
+    {
+        int j = 0;
+        while (double.IsFinite(row[j]))
+        {
+            j++;
+        }
+        ThrowNonFinite(copy, $"observation from {phase}", row[j], j, episodeStep);
+    }
+
+    [DoesNotReturn]
+    private void ThrowNonFiniteStep(int copy, ReadOnlySpan<double> row, double reward, int episodeStep)
     {
         for (int j = 0; j < row.Length; j++)
         {
             if (!double.IsFinite(row[j]))
             {
-                ThrowNonFinite(copy, $"observation from {phase}", row[j], j);
+                ThrowNonFinite(copy, "observation", row[j], j, episodeStep);
             }
         }
+        ThrowNonFinite(copy, "reward", reward, -1, episodeStep);
     }
 
     [DoesNotReturn]
-    private void ThrowNonFiniteStep(int copy, ReadOnlySpan<double> row, double reward)
-    {
-        for (int j = 0; j < row.Length; j++)
-        {
-            if (!double.IsFinite(row[j]))
-            {
-                ThrowNonFinite(copy, "observation", row[j], j);
-            }
-        }
-        ThrowNonFinite(copy, "reward", reward, -1);
-    }
-
-    [DoesNotReturn]
-    private void ThrowNonFinite(int copy, string what, double value, int element)
+    private void ThrowNonFinite(int copy, string what, double value, int element, int episodeStep)
     {
         string at = element >= 0 ? $" element {element}" : "";
         throw new InvalidOperationException(
-            $"{Name}: environment copy {copy} returned a non-finite {what}{at} = {value} at vector step {_step} (step {_episodeLength[copy] + 1} of its episode). NaN and infinite values are stopped here before they reach the learner; check the environment's dynamics and action handling.");
+            $"{Name}: environment copy {copy} returned a non-finite {what}{at} = {value} at vector step {_step} (step {episodeStep} of its episode). NaN and infinite values are stopped here before they reach the learner; check the environment's dynamics and action handling.");
     }
 
     private void RunChunk(int chunk)
     {
         int n = _envs.Length;
         int from = (int)((long)chunk * n / _threads), to = (int)((long)(chunk + 1) * n / _threads);
-        VectorStepBuffers result = _current!;
-        for (int i = from; i < to; i++)
+        try
         {
-            try
-            {
-                StepCopy(i, _actions.AsSpan(i * _actSize, _actSize), result);
-            }
+            _chunkEnded[chunk] = StepRange(_actions, _current!, from, to);
+        }
 #pragma warning disable CA1031 // exceptions on worker threads are carried to the caller's thread and rethrown there
-            catch (Exception ex)
+        catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                _errors[i] = ex;
-                return;
-            }
+        {
+            _errors[chunk] = ex;
         }
     }
 

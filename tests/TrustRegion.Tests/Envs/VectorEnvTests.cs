@@ -158,6 +158,72 @@ public class VectorEnvTests
         Assert.Throws<InvalidOperationException>(() => venv.Step(actions, buf)); // must reset after a failure
     }
 
+    [Theory]
+    [InlineData(VectorMode.Sequential, 1)]
+    [InlineData(VectorMode.Parallel, 1)]
+    [InlineData(VectorMode.Sequential, 13)]
+    [InlineData(VectorMode.Parallel, 13)]
+    [InlineData(VectorMode.Parallel, 40)]
+    public void NonFiniteCheck_FindsEveryElementOfEveryRow(VectorMode mode, int size)
+    {
+        // Every (copy, element) position and both infinities as well as NaN, so that every lane and tail of the batched check is covered.
+        double[] poisons = [double.NaN, double.PositiveInfinity, double.NegativeInfinity];
+        for (int copy = 0; copy < 3; copy++)
+        {
+            for (int element = 0; element < size; element++)
+            {
+                double poison = poisons[(copy + element) % 3];
+                using var venv = new VectorEnv(
+                    i => new ScriptedEnv(size) { PoisonAtStep = i == copy ? 2 : -1, PoisonElement = element, PoisonValue = poison },
+                    3, new VectorEnvOptions { Mode = mode, Threads = 2, Name = "Scripted-v0" });
+                var buf = new VectorStepBuffers(3, size);
+                venv.Reset(0, new double[3 * size]);
+                venv.Step([0, 0, 0], buf);
+                var ex = Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0, 0], buf));
+                Assert.Contains($"copy {copy} returned a non-finite observation element {element} = {poison}", ex.Message, StringComparison.Ordinal);
+                Assert.Contains("vector step 2 (step 2 of its episode)", ex.Message, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(VectorMode.Sequential)]
+    [InlineData(VectorMode.Parallel)]
+    public void StepErrors_AreReportedInCopyOrder(VectorMode mode)
+    {
+        // Copies 0 and 1 share a chunk in parallel mode (4 copies, 2 threads); copy 3 sits in the other chunk.
+        static Exception Fail(VectorMode mode, Func<int, ScriptedEnv> make)
+        {
+            using var venv = new VectorEnv(make, 4, new VectorEnvOptions { Mode = mode, Threads = 2, Name = "Scripted-v0" });
+            var buf = new VectorStepBuffers(4, 3);
+            venv.Reset(0, new double[12]);
+            venv.Step([0, 0, 0, 0], buf);
+            Exception ex = Record.Exception(() => venv.Step([0, 0, 0, 0], buf));
+            Assert.NotNull(ex);
+            Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0, 0, 0], buf)); // a failed step requires Reset
+            return ex;
+        }
+
+        // A rejected action in copy 0 comes before a NaN in copy 1.
+        Exception e1 = Fail(mode, i => new ScriptedEnv(3) { ThrowAtStep = i == 0 ? 2 : -1, PoisonAtStep = i == 1 ? 2 : -1 });
+        Assert.IsType<ArgumentException>(e1);
+        Assert.Contains("rejected at step 2", e1.Message, StringComparison.Ordinal);
+
+        // A NaN in copy 0 comes before a rejected action in copy 1 or copy 3.
+        Exception e2 = Fail(mode, i => new ScriptedEnv(3) { PoisonAtStep = i == 0 ? 2 : -1, ThrowAtStep = i is 1 or 3 ? 2 : -1 });
+        Assert.IsType<InvalidOperationException>(e2);
+        Assert.Contains("copy 0 returned a non-finite observation element 0", e2.Message, StringComparison.Ordinal);
+
+        // A NaN from copy 0's autoreset (its episode ends at step 2) comes before a rejected action in copy 1.
+        Exception e3 = Fail(mode, i => new ScriptedEnv(3, episodeLength: 2) { PoisonSecondReset = i == 0, PoisonElement = 1, ThrowAtStep = i == 1 ? 2 : -1 });
+        Assert.IsType<InvalidOperationException>(e3);
+        Assert.Contains("copy 0 returned a non-finite observation from autoreset element 1", e3.Message, StringComparison.Ordinal);
+
+        // Only a later copy fails: its error is reported, with the step of its own episode.
+        Exception e4 = Fail(mode, i => new ScriptedEnv(3) { PoisonAtStep = i == 3 ? 2 : -1, PoisonElement = 2, PoisonValue = double.NegativeInfinity });
+        Assert.Contains($"copy 3 returned a non-finite observation element 2 = {double.NegativeInfinity}", e4.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void BadInput_IsRejected()
     {

@@ -22,7 +22,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// subtracting 2π, and the velocities are clipped to ±4π and ±9π. Internal state (<see cref="IEnvState"/>):
 /// <c>(theta1, theta2, dtheta1, dtheta2)</c> as doubles; after the first step it is never rounded again.</para>
 /// </remarks>
-public sealed class AcrobotEnv : IEnv, IEnvState, IValidatesActions, ISnapshotable
+public sealed class AcrobotEnv : ClassicControlEnv
 {
     /// <summary>The registry id.</summary>
     public const string Id = "Acrobot-v1";
@@ -40,74 +40,30 @@ public sealed class AcrobotEnv : IEnv, IEnvState, IValidatesActions, ISnapshotab
 
     private static readonly string[] s_stateNames = ["theta1", "theta2", "dtheta1", "dtheta2"];
 
-    private Rng _rng;
-    private double _t1, _t2, _w1, _w2;
-    private bool _ready;
-    private double _resetLow = -0.1, _resetHigh = 0.1;
-
     /// <summary>Creates the environment; its generator starts from <paramref name="seed"/> until a reset passes another seed.</summary>
     public AcrobotEnv(ulong seed = 0)
+        : base(Id, seed, CreateObservationSpace(), new Discrete(3), s_stateNames, -0.1, 0.1)
     {
-        _rng = new Rng(seed);
-        double[] high = [1, 1, 1, 1, (float)MaxVel1, (float)MaxVel2];
-        double[] low = [-1, -1, -1, -1, -high[4], -high[5]];
-        ObservationSpace = new Box(low, high);
-        ActionSpace = new Discrete(3);
     }
 
-    /// <inheritdoc/>
-    public Space ObservationSpace { get; }
-
-    /// <inheritdoc/>
-    public Space ActionSpace { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> StateNames => s_stateNames;
-
     /// <summary>Lower bound of the uniform start distribution (Gymnasium's <c>options["low"]</c>); default −0.1.</summary>
-    public double ResetLow => _resetLow;
+    public double ResetLow => StartParameter0;
 
     /// <summary>Upper bound of the uniform start distribution (Gymnasium's <c>options["high"]</c>); default 0.1.</summary>
-    public double ResetHigh => _resetHigh;
+    public double ResetHigh => StartParameter1;
 
     /// <summary>Sets the start distribution used by later resets.</summary>
     /// <exception cref="ArgumentException">A bound is not finite or low exceeds high.</exception>
-    public void SetResetBounds(double low, double high)
-    {
-        ClassicGuard.Bounds(Id, low, high, "theta1, theta2, dtheta1, dtheta2");
-        (_resetLow, _resetHigh) = (low, high);
-    }
+    public void SetResetBounds(double low, double high) => SetStartRange(low, high, "theta1, theta2, dtheta1, dtheta2");
 
     /// <inheritdoc/>
-    public void Reset(ulong? seed, Span<double> observation)
+    public override StepResult Step(ReadOnlySpan<double> action, Span<double> observation)
     {
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        if (seed.HasValue)
-        {
-            _rng = new Rng(seed.Value);
-        }
-        // Gymnasium stores the sampled start state as float32.
-        _t1 = (float)_rng.NextDouble(_resetLow, _resetHigh);
-        _t2 = (float)_rng.NextDouble(_resetLow, _resetHigh);
-        _w1 = (float)_rng.NextDouble(_resetLow, _resetHigh);
-        _w2 = (float)_rng.NextDouble(_resetLow, _resetHigh);
-        _ready = true;
-        WriteObservation(observation);
-    }
-
-    /// <inheritdoc/>
-    public StepResult Step(ReadOnlySpan<double> action, Span<double> observation)
-    {
-        int a = EnvGuard.DiscreteAction(Id, (Discrete)ActionSpace, action);
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        if (!_ready)
-        {
-            EnvGuard.ThrowNotReset(Id);
-        }
+        int a = BeginDiscreteStep(action, observation);
         double torque = a == 0 ? -1.0 : a == 1 ? 0.0 : 1.0;
 
         // Classical RK4 over y = (θ1, θ2, ω1, ω2, τ); τ's derivative is 0, so τ stays exact and is passed through.
-        double y0 = _t1, y1 = _t2, y2 = _w1, y3 = _w2;
+        double y0 = State[0], y1 = State[1], y2 = State[2], y3 = State[3];
         Derivatives(y0, y1, y2, y3, torque, out double k1a, out double k1b, out double k1c, out double k1d);
         Derivatives(y0 + (HalfStep * k1a), y1 + (HalfStep * k1b), y2 + (HalfStep * k1c), y3 + (HalfStep * k1d), torque,
             out double k2a, out double k2b, out double k2c, out double k2d);
@@ -120,12 +76,14 @@ public sealed class AcrobotEnv : IEnv, IEnvState, IValidatesActions, ISnapshotab
         double n2 = y2 + (H6 * (((k1c + (2 * k2c)) + (2 * k3c)) + k4c));
         double n3 = y3 + (H6 * (((k1d + (2 * k2d)) + (2 * k3d)) + k4d));
 
-        _t1 = Wrap(n0);
-        _t2 = Wrap(n1);
-        _w1 = Math.Min(Math.Max(n2, -MaxVel1), MaxVel1);
-        _w2 = Math.Min(Math.Max(n3, -MaxVel2), MaxVel2);
+        double t1 = Wrap(n0);
+        double t2 = Wrap(n1);
+        State[0] = t1;
+        State[1] = t2;
+        State[2] = Math.Min(Math.Max(n2, -MaxVel1), MaxVel1);
+        State[3] = Math.Min(Math.Max(n3, -MaxVel2), MaxVel2);
 
-        bool terminated = ((-Math.Cos(_t1)) - Math.Cos(_t2 + _t1)) > 1.0;
+        bool terminated = ((-Math.Cos(t1)) - Math.Cos(t2 + t1)) > 1.0;
         WriteObservation(observation);
         return new StepResult(terminated ? 0.0 : -1.0, terminated, false);
     }
@@ -166,85 +124,29 @@ public sealed class AcrobotEnv : IEnv, IEnvState, IValidatesActions, ISnapshotab
         return x;
     }
 
-    /// <inheritdoc/>
-    public void GetState(Span<double> destination)
+    private protected override void SampleStart(Rng rng, double start0, double start1)
     {
-        ClassicGuard.StateLength(Id, destination.Length, 4, nameof(destination));
-        destination[0] = _t1;
-        destination[1] = _t2;
-        destination[2] = _w1;
-        destination[3] = _w2;
-    }
-
-    /// <inheritdoc/>
-    public void SetState(ReadOnlySpan<double> state)
-    {
-        ClassicGuard.StateLength(Id, state.Length, 4, nameof(state));
-        ClassicGuard.StateValues(Id, state);
-        (_t1, _t2, _w1, _w2) = (state[0], state[1], state[2], state[3]);
-        _ready = true;
-    }
-
-    /// <inheritdoc/>
-    public void GetObservation(Span<double> observation)
-    {
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        WriteObservation(observation);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Block tagged with <see cref="Id"/>, version 1: the generator state, the exact double state (t1, t2, w1, w2, resetLow, resetHigh) and whether a reset happened.</remarks>
-    public void SaveSnapshot(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        SnapshotBlock.WriteHeader(writer, Id, 1);
-        SnapshotBlock.WriteRng(writer, _rng);
-        writer.Write(_t1);
-        writer.Write(_t2);
-        writer.Write(_w1);
-        writer.Write(_w2);
-        writer.Write(_resetLow);
-        writer.Write(_resetHigh);
-        writer.Write(_ready);
-    }
-
-    /// <inheritdoc/>
-    public void LoadSnapshot(BinaryReader reader)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        SnapshotBlock.ReadHeader(reader, Id, 1);
-        try
+        // Gymnasium stores the sampled start state as float32.
+        for (int i = 0; i < 4; i++)
         {
-            RngState rng = SnapshotBlock.ReadRng(reader);
-            double t1 = reader.ReadDouble();
-            double t2 = reader.ReadDouble();
-            double w1 = reader.ReadDouble();
-            double w2 = reader.ReadDouble();
-            double resetLow = reader.ReadDouble();
-            double resetHigh = reader.ReadDouble();
-            bool ready = reader.ReadBoolean();
-            _rng.SetState(rng);
-            (_t1, _t2, _w1, _w2, _resetLow, _resetHigh) = (t1, t2, w1, w2, resetLow, resetHigh);
-            _ready = ready;
-        }
-        catch (EndOfStreamException ex)
-        {
-            throw SnapshotBlock.Truncated(Id, ex);
+            State[i] = (float)rng.NextDouble(start0, start1);
         }
     }
 
-    /// <summary>Releases nothing; present for <see cref="IDisposable"/>.</summary>
-    public void Dispose()
+    private protected override void WriteObservation(Span<double> observation)
     {
+        observation[5] = (float)State[3];
+        observation[0] = (float)Math.Cos(State[0]);
+        observation[1] = (float)Math.Sin(State[0]);
+        observation[2] = (float)Math.Cos(State[1]);
+        observation[3] = (float)Math.Sin(State[1]);
+        observation[4] = (float)State[2];
     }
 
-    private void WriteObservation(Span<double> observation)
+    private static Box CreateObservationSpace()
     {
-        observation[0] = (float)Math.Cos(_t1);
-        observation[1] = (float)Math.Sin(_t1);
-        observation[2] = (float)Math.Cos(_t2);
-        observation[3] = (float)Math.Sin(_t2);
-        observation[4] = (float)_w1;
-        observation[5] = (float)_w2;
+        double[] high = [1, 1, 1, 1, (float)MaxVel1, (float)MaxVel2];
+        double[] low = [-1, -1, -1, -1, -high[4], -high[5]];
+        return new Box(low, high);
     }
 }

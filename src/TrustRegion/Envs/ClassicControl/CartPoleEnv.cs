@@ -20,7 +20,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// <para>Dynamics: explicit Euler with τ = 0.02 s on the equations of Florian (2007), in Gymnasium's evaluation order.
 /// Internal state (<see cref="IEnvState"/>): <c>(x, x_dot, theta, theta_dot)</c> as doubles, never rounded.</para>
 /// </remarks>
-public sealed class CartPoleEnv : IEnv, IEnvState, IValidatesActions, ISnapshotable
+public sealed class CartPoleEnv : ClassicControlEnv
 {
     /// <summary>The registry id.</summary>
     public const string Id = "CartPole-v1";
@@ -40,73 +40,30 @@ public sealed class CartPoleEnv : IEnv, IEnvState, IValidatesActions, ISnapshota
 
     private static readonly string[] s_stateNames = ["x", "x_dot", "theta", "theta_dot"];
 
-    private Rng _rng;
-    private double _x, _xDot, _theta, _thetaDot;
     private int _stepsBeyondTerminated = -1; // -1: Gymnasium's "None"
-    private bool _ready;
-    private double _resetLow = -0.05, _resetHigh = 0.05;
 
     /// <summary>Creates the environment; its generator starts from <paramref name="seed"/> until a reset passes another seed.</summary>
     public CartPoleEnv(ulong seed = 0)
+        : base(Id, seed, CreateObservationSpace(), new Discrete(2), s_stateNames, -0.05, 0.05)
     {
-        _rng = new Rng(seed);
-        double[] high = [(float)(XThreshold * 2), double.PositiveInfinity, (float)(ThetaThresholdRadians * 2), double.PositiveInfinity];
-        double[] low = [-high[0], double.NegativeInfinity, -high[2], double.NegativeInfinity];
-        ObservationSpace = new Box(low, high);
-        ActionSpace = new Discrete(2);
     }
 
-    /// <inheritdoc/>
-    public Space ObservationSpace { get; }
-
-    /// <inheritdoc/>
-    public Space ActionSpace { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> StateNames => s_stateNames;
-
     /// <summary>Lower bound of the uniform start distribution of every component (Gymnasium's <c>options["low"]</c>); default −0.05.</summary>
-    public double ResetLow => _resetLow;
+    public double ResetLow => StartParameter0;
 
     /// <summary>Upper bound of the uniform start distribution of every component (Gymnasium's <c>options["high"]</c>); default 0.05.</summary>
-    public double ResetHigh => _resetHigh;
+    public double ResetHigh => StartParameter1;
 
     /// <summary>Sets the start distribution used by later resets.</summary>
     /// <exception cref="ArgumentException">A bound is not finite or low exceeds high.</exception>
-    public void SetResetBounds(double low, double high)
-    {
-        ClassicGuard.Bounds(Id, low, high, "x, x_dot, theta, theta_dot");
-        (_resetLow, _resetHigh) = (low, high);
-    }
+    public void SetResetBounds(double low, double high) => SetStartRange(low, high, "x, x_dot, theta, theta_dot");
 
     /// <inheritdoc/>
-    public void Reset(ulong? seed, Span<double> observation)
+    public override StepResult Step(ReadOnlySpan<double> action, Span<double> observation)
     {
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        if (seed.HasValue)
-        {
-            _rng = new Rng(seed.Value);
-        }
-        _x = _rng.NextDouble(_resetLow, _resetHigh);
-        _xDot = _rng.NextDouble(_resetLow, _resetHigh);
-        _theta = _rng.NextDouble(_resetLow, _resetHigh);
-        _thetaDot = _rng.NextDouble(_resetLow, _resetHigh);
-        _stepsBeyondTerminated = -1;
-        _ready = true;
-        WriteObservation(observation);
-    }
+        int a = BeginDiscreteStep(action, observation);
 
-    /// <inheritdoc/>
-    public StepResult Step(ReadOnlySpan<double> action, Span<double> observation)
-    {
-        int a = EnvGuard.DiscreteAction(Id, (Discrete)ActionSpace, action);
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        if (!_ready)
-        {
-            EnvGuard.ThrowNotReset(Id);
-        }
-
-        double x = _x, xDot = _xDot, theta = _theta, thetaDot = _thetaDot;
+        double x = State[0], xDot = State[1], theta = State[2], thetaDot = State[3];
         double force = a == 1 ? ForceMag : -ForceMag;
         double cosTheta = Math.Cos(theta);
         double sinTheta = Math.Sin(theta);
@@ -117,12 +74,14 @@ public sealed class CartPoleEnv : IEnv, IEnvState, IValidatesActions, ISnapshota
         double xAcc = temp - (((PoleMassLength * thetaAcc) * cosTheta) / TotalMass);
 
         // Explicit Euler: every right-hand side uses the values from before the step.
-        _x = x + (Tau * xDot);
-        _xDot = xDot + (Tau * xAcc);
-        _theta = theta + (Tau * thetaDot);
-        _thetaDot = thetaDot + (Tau * thetaAcc);
+        double newX = x + (Tau * xDot);
+        double newTheta = theta + (Tau * thetaDot);
+        State[0] = newX;
+        State[1] = xDot + (Tau * xAcc);
+        State[2] = newTheta;
+        State[3] = thetaDot + (Tau * thetaAcc);
 
-        bool terminated = _x < -XThreshold || _x > XThreshold || _theta < -ThetaThresholdRadians || _theta > ThetaThresholdRadians;
+        bool terminated = newX < -XThreshold || newX > XThreshold || newTheta < -ThetaThresholdRadians || newTheta > ThetaThresholdRadians;
         double reward;
         if (!terminated)
         {
@@ -142,87 +101,29 @@ public sealed class CartPoleEnv : IEnv, IEnvState, IValidatesActions, ISnapshota
         return new StepResult(reward, terminated, false);
     }
 
-    /// <inheritdoc/>
-    public void GetState(Span<double> destination)
+    /// <summary>The post-termination step counter (Gymnasium's <c>steps_beyond_terminated</c>, −1 for its None).</summary>
+    private protected override bool HasEpisodeCounter => true;
+
+    private protected override int EpisodeCounter
     {
-        ClassicGuard.StateLength(Id, destination.Length, 4, nameof(destination));
-        destination[0] = _x;
-        destination[1] = _xDot;
-        destination[2] = _theta;
-        destination[3] = _thetaDot;
+        get => _stepsBeyondTerminated;
+        set => _stepsBeyondTerminated = value;
     }
 
-    /// <inheritdoc/>
-    public void SetState(ReadOnlySpan<double> state)
-    {
-        ClassicGuard.StateLength(Id, state.Length, 4, nameof(state));
-        ClassicGuard.StateValues(Id, state);
-        (_x, _xDot, _theta, _thetaDot) = (state[0], state[1], state[2], state[3]);
-        _stepsBeyondTerminated = -1;
-        _ready = true;
-    }
+    private protected override void ClearEpisodeCounters() => _stepsBeyondTerminated = -1;
 
-    /// <inheritdoc/>
-    public void GetObservation(Span<double> observation)
+    private protected override void SampleStart(Rng rng, double start0, double start1)
     {
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        WriteObservation(observation);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Block tagged with <see cref="Id"/>, version 1: the generator state, the exact double state (x, xDot, theta, thetaDot, resetLow, resetHigh), the post-termination step counter and whether a reset happened.</remarks>
-    public void SaveSnapshot(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        SnapshotBlock.WriteHeader(writer, Id, 1);
-        SnapshotBlock.WriteRng(writer, _rng);
-        writer.Write(_x);
-        writer.Write(_xDot);
-        writer.Write(_theta);
-        writer.Write(_thetaDot);
-        writer.Write(_resetLow);
-        writer.Write(_resetHigh);
-        writer.Write(_stepsBeyondTerminated);
-        writer.Write(_ready);
-    }
-
-    /// <inheritdoc/>
-    public void LoadSnapshot(BinaryReader reader)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        SnapshotBlock.ReadHeader(reader, Id, 1);
-        try
+        for (int i = 0; i < 4; i++)
         {
-            RngState rng = SnapshotBlock.ReadRng(reader);
-            double x = reader.ReadDouble();
-            double xDot = reader.ReadDouble();
-            double theta = reader.ReadDouble();
-            double thetaDot = reader.ReadDouble();
-            double resetLow = reader.ReadDouble();
-            double resetHigh = reader.ReadDouble();
-            int stepsBeyondTerminated = reader.ReadInt32();
-            bool ready = reader.ReadBoolean();
-            _rng.SetState(rng);
-            (_x, _xDot, _theta, _thetaDot, _resetLow, _resetHigh) = (x, xDot, theta, thetaDot, resetLow, resetHigh);
-            _stepsBeyondTerminated = stepsBeyondTerminated;
-            _ready = ready;
-        }
-        catch (EndOfStreamException ex)
-        {
-            throw SnapshotBlock.Truncated(Id, ex);
+            State[i] = rng.NextDouble(start0, start1);
         }
     }
 
-    /// <summary>Releases nothing; present for <see cref="IDisposable"/>.</summary>
-    public void Dispose()
+    private static Box CreateObservationSpace()
     {
-    }
-
-    private void WriteObservation(Span<double> observation)
-    {
-        observation[0] = (float)_x;
-        observation[1] = (float)_xDot;
-        observation[2] = (float)_theta;
-        observation[3] = (float)_thetaDot;
+        double[] high = [(float)(XThreshold * 2), double.PositiveInfinity, (float)(ThetaThresholdRadians * 2), double.PositiveInfinity];
+        double[] low = [-high[0], double.NegativeInfinity, -high[2], double.NegativeInfinity];
+        return new Box(low, high);
     }
 }

@@ -22,7 +22,7 @@ namespace TrustRegion.Envs.ClassicControl;
 /// Internal state (<see cref="IEnvState"/>): <c>(theta, theta_dot)</c> as doubles; θ is never wrapped and grows without bound
 /// when the pendulum spins.</para>
 /// </remarks>
-public sealed class PendulumEnv : IEnv, IEnvState, IValidatesActions, ISnapshotable
+public sealed class PendulumEnv : ClassicControlEnv
 {
     /// <summary>The registry id.</summary>
     public const string Id = "Pendulum-v1";
@@ -35,33 +35,17 @@ public sealed class PendulumEnv : IEnv, IEnvState, IValidatesActions, ISnapshota
 
     private static readonly string[] s_stateNames = ["theta", "theta_dot"];
 
-    private Rng _rng;
-    private double _theta, _thetaDot;
-    private bool _ready;
-    private double _resetMaxAngle = Math.PI, _resetMaxSpeed = 1.0;
-
     /// <summary>Creates the environment; its generator starts from <paramref name="seed"/> until a reset passes another seed.</summary>
     public PendulumEnv(ulong seed = 0)
+        : base(Id, seed, new Box([-1.0, -1.0, -MaxSpeed], [1.0, 1.0, MaxSpeed]), new Box([-MaxTorque], [MaxTorque]), s_stateNames, Math.PI, 1.0)
     {
-        _rng = new Rng(seed);
-        ObservationSpace = new Box([-1.0, -1.0, -MaxSpeed], [1.0, 1.0, MaxSpeed]);
-        ActionSpace = new Box([-MaxTorque], [MaxTorque]);
     }
 
-    /// <inheritdoc/>
-    public Space ObservationSpace { get; }
-
-    /// <inheritdoc/>
-    public Space ActionSpace { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> StateNames => s_stateNames;
-
     /// <summary>Start angles are uniform in ±this (Gymnasium's <c>options["x_init"]</c>); default π.</summary>
-    public double ResetMaxAngle => _resetMaxAngle;
+    public double ResetMaxAngle => StartParameter0;
 
     /// <summary>Start velocities are uniform in ±this (Gymnasium's <c>options["y_init"]</c>); default 1.</summary>
-    public double ResetMaxSpeed => _resetMaxSpeed;
+    public double ResetMaxSpeed => StartParameter1;
 
     /// <summary>Sets the start distribution used by later resets.</summary>
     /// <exception cref="ArgumentException">A bound is negative or not finite.</exception>
@@ -69,41 +53,22 @@ public sealed class PendulumEnv : IEnv, IEnvState, IValidatesActions, ISnapshota
     {
         ClassicGuard.Bounds(Id, -maxAngle, maxAngle, "theta");
         ClassicGuard.Bounds(Id, -maxSpeed, maxSpeed, "theta_dot");
-        (_resetMaxAngle, _resetMaxSpeed) = (maxAngle, maxSpeed);
+        SetStartParameters(maxAngle, maxSpeed);
     }
 
     /// <inheritdoc/>
-    public void Reset(ulong? seed, Span<double> observation)
+    public override StepResult Step(ReadOnlySpan<double> action, Span<double> observation)
     {
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        if (seed.HasValue)
-        {
-            _rng = new Rng(seed.Value);
-        }
-        _theta = _rng.NextDouble(-_resetMaxAngle, _resetMaxAngle);
-        _thetaDot = _rng.NextDouble(-_resetMaxSpeed, _resetMaxSpeed);
-        _ready = true;
-        WriteObservation(observation);
-    }
-
-    /// <inheritdoc/>
-    public StepResult Step(ReadOnlySpan<double> action, Span<double> observation)
-    {
-        float a = EnvGuard.Float32Action(Id, (Box)ActionSpace, action);
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        if (!_ready)
-        {
-            EnvGuard.ThrowNotReset(Id);
-        }
-        double theta = _theta, thetaDot = _thetaDot;
+        float a = BeginFloat32Step(action, observation);
+        double theta = State[0], thetaDot = State[1];
         double u = Math.Min(Math.Max(a, -MaxTorque), MaxTorque); // exact: the bounds are float32 values
         double normalized = PyMod(theta + Math.PI, 2 * Math.PI) - Math.PI;
         // numpy's ** is the C library pow, which is not always the exact product.
         double cost = (Math.Pow(normalized, 2.0) + (0.1 * Math.Pow(thetaDot, 2.0))) + (0.001 * Math.Pow(u, 2.0));
         double newThetaDot = thetaDot + (((GravityTerm * Math.Sin(theta)) + (TorqueTerm * u)) * Dt);
         newThetaDot = Math.Min(Math.Max(newThetaDot, -MaxSpeed), MaxSpeed);
-        _theta = theta + (newThetaDot * Dt);
-        _thetaDot = newThetaDot;
+        State[0] = theta + (newThetaDot * Dt);
+        State[1] = newThetaDot;
         WriteObservation(observation);
         return new StepResult(-cost, false, false);
     }
@@ -123,76 +88,16 @@ public sealed class PendulumEnv : IEnv, IEnvState, IValidatesActions, ISnapshota
         return 0.0;
     }
 
-    /// <inheritdoc/>
-    public void GetState(Span<double> destination)
+    private protected override void SampleStart(Rng rng, double start0, double start1)
     {
-        ClassicGuard.StateLength(Id, destination.Length, 2, nameof(destination));
-        destination[0] = _theta;
-        destination[1] = _thetaDot;
+        State[0] = rng.NextDouble(-start0, start0);
+        State[1] = rng.NextDouble(-start1, start1);
     }
 
-    /// <inheritdoc/>
-    public void SetState(ReadOnlySpan<double> state)
+    private protected override void WriteObservation(Span<double> observation)
     {
-        ClassicGuard.StateLength(Id, state.Length, 2, nameof(state));
-        ClassicGuard.StateValues(Id, state);
-        (_theta, _thetaDot) = (state[0], state[1]);
-        _ready = true;
-    }
-
-    /// <inheritdoc/>
-    public void GetObservation(Span<double> observation)
-    {
-        EnvGuard.ObservationBuffer(Id, ObservationSpace, observation);
-        WriteObservation(observation);
-    }
-
-    /// <inheritdoc/>
-    /// <remarks>Block tagged with <see cref="Id"/>, version 1: the generator state, the exact double state (theta, thetaDot, resetMaxAngle, resetMaxSpeed) and whether a reset happened.</remarks>
-    public void SaveSnapshot(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        SnapshotBlock.WriteHeader(writer, Id, 1);
-        SnapshotBlock.WriteRng(writer, _rng);
-        writer.Write(_theta);
-        writer.Write(_thetaDot);
-        writer.Write(_resetMaxAngle);
-        writer.Write(_resetMaxSpeed);
-        writer.Write(_ready);
-    }
-
-    /// <inheritdoc/>
-    public void LoadSnapshot(BinaryReader reader)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        SnapshotBlock.ReadHeader(reader, Id, 1);
-        try
-        {
-            RngState rng = SnapshotBlock.ReadRng(reader);
-            double theta = reader.ReadDouble();
-            double thetaDot = reader.ReadDouble();
-            double resetMaxAngle = reader.ReadDouble();
-            double resetMaxSpeed = reader.ReadDouble();
-            bool ready = reader.ReadBoolean();
-            _rng.SetState(rng);
-            (_theta, _thetaDot, _resetMaxAngle, _resetMaxSpeed) = (theta, thetaDot, resetMaxAngle, resetMaxSpeed);
-            _ready = ready;
-        }
-        catch (EndOfStreamException ex)
-        {
-            throw SnapshotBlock.Truncated(Id, ex);
-        }
-    }
-
-    /// <summary>Releases nothing; present for <see cref="IDisposable"/>.</summary>
-    public void Dispose()
-    {
-    }
-
-    private void WriteObservation(Span<double> observation)
-    {
-        observation[0] = (float)Math.Cos(_theta);
-        observation[1] = (float)Math.Sin(_theta);
-        observation[2] = (float)_thetaDot;
+        observation[2] = (float)State[1];
+        observation[0] = (float)Math.Cos(State[0]);
+        observation[1] = (float)Math.Sin(State[0]);
     }
 }
