@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using TrustRegion.Networks;
+using TrustRegion.Numerics;
 
 namespace TrustRegion.Trpo;
 
@@ -80,6 +81,21 @@ public sealed class TrpoUpdater
 
     /// <summary>The step's constants.</summary>
     public TrpoOptions Options { get; }
+
+    /// <summary>
+    /// Threads that run the row chunks of the network passes (default <see cref="ComputePool.Shared"/>). The batch is split by its
+    /// size alone and partial sums are reduced in a fixed order, so every result is bit-identical for any pool.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public ComputePool Workers
+    {
+        get => _workspace.Workers;
+        set
+        {
+            _workspace.Workers = value;
+            _fisherWorkspace.Workers = value;
+        }
+    }
 
     /// <summary>The policy this updater changes.</summary>
     public Policy Policy => _policy;

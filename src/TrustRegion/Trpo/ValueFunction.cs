@@ -17,6 +17,7 @@ public sealed class ValueFunction
     private double[] _outputGradient = [];
     private readonly double[] _gradient;
     private int[] _indices = [];
+    private ComputePool _workers = ComputePool.Shared;
 
     /// <summary>Creates and initialises a value function.</summary>
     /// <param name="observationSize">Doubles per observation.</param>
@@ -30,6 +31,28 @@ public sealed class ValueFunction
         Network.InitializeOrthogonal(rng, Math.Sqrt(2.0), 1.0);
         Optimizer = new Adam(Network.ParameterCount);
         _gradient = new double[Network.ParameterCount];
+    }
+
+    /// <summary>
+    /// Threads that run the row chunks of the network passes (default <see cref="ComputePool.Shared"/>). Results are bit-identical
+    /// for any pool: a batch is split by its size alone and partial gradients are reduced in a fixed order.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public ComputePool Workers
+    {
+        get => _workers;
+        set
+        {
+            _workers = value ?? throw new ArgumentNullException(nameof(value), "Workers cannot be null; use new ComputePool(1) to run on the caller alone.");
+            if (_predictWorkspace is not null)
+            {
+                _predictWorkspace.Workers = value;
+            }
+            if (_fitWorkspace is not null)
+            {
+                _fitWorkspace.Workers = value;
+            }
+        }
     }
 
     /// <summary>The network (one output).</summary>
@@ -55,6 +78,7 @@ public sealed class ValueFunction
         if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
         {
             _predictWorkspace = Network.CreateWorkspace(n);
+            _predictWorkspace.Workers = _workers;
         }
         Network.Forward(observations, n, _predictWorkspace).CopyTo(values);
     }
@@ -84,6 +108,7 @@ public sealed class ValueFunction
         if (_fitWorkspace is null || _fitWorkspace.MaxBatch < mb)
         {
             _fitWorkspace = Network.CreateWorkspace(mb);
+            _fitWorkspace.Workers = _workers;
             _batchObservations = new double[mb * obs];
             _batchReturns = new double[mb];
             _outputGradient = new double[mb];
@@ -141,6 +166,7 @@ public sealed class ValueFunction
         if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
         {
             _predictWorkspace = Network.CreateWorkspace(n);
+            _predictWorkspace.Workers = _workers;
         }
         ReadOnlySpan<double> v = Network.Forward(observations, n, _predictWorkspace);
         double s = 0;
