@@ -165,13 +165,7 @@ public sealed class Mlp
         {
             CheckLength(inputGradient, batch * Shape.InputSize, nameof(inputGradient));
         }
-        // dh = δ · Wᵀ goes through transposed copies of the (small) weight matrices, made once for all chunks.
-        ReadOnlySpan<double> p = Parameters;
-        for (int l = inputGradient.IsEmpty ? 1 : 0; l < Shape.LayerCount; l++)
-        {
-            int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
-            Gemm.Transpose(p.Slice(_weightOffsets[l], nIn * nOut), nIn, nOut, workspace.TransposedWeights.AsSpan(_weightOffsets[l], nIn * nOut));
-        }
+        TransposeWeights(workspace, firstLayer: !inputGradient.IsEmpty);
         int chunks = RowChunks.Count(batch);
         if (chunks == 1)
         {
@@ -184,8 +178,30 @@ public sealed class Mlp
             job.Set(this, workspace, MlpJob.Pass.Backward, batch, pin, input.Length, pout, outputGradient.Length, pig, inputGradient.Length);
             workspace.Workers.Run(job, chunks);
         }
-        // Partial gradients summed in chunk order: the result does not depend on which thread ran which chunk.
-        Span<double> g = parameterGradient[..ParameterCount];
+        ReducePartialGradients(workspace, chunks, parameterGradient, accumulate);
+    }
+
+    /// <summary>
+    /// Writes the transposed weight matrices into the workspace (for <c>δ · Wᵀ</c>); the first layer's only when an input
+    /// gradient is wanted. <see cref="BackwardRows"/> reads them; they stay valid while the parameters do not change.
+    /// </summary>
+    internal void TransposeWeights(MlpWorkspace workspace, bool firstLayer)
+    {
+        ReadOnlySpan<double> p = Parameters;
+        for (int l = firstLayer ? 0 : 1; l < Shape.LayerCount; l++)
+        {
+            int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
+            Gemm.Transpose(p.Slice(_weightOffsets[l], nIn * nOut), nIn, nOut, workspace.TransposedWeights.AsSpan(_weightOffsets[l], nIn * nOut));
+        }
+    }
+
+    /// <summary>
+    /// <c>gradient (+)= Σ_c partial[c]</c> over the first <paramref name="chunks"/> partial gradients of the workspace, summed in
+    /// chunk order, so the result does not depend on which thread ran which chunk.
+    /// </summary>
+    internal void ReducePartialGradients(MlpWorkspace workspace, int chunks, Span<double> gradient, bool accumulate)
+    {
+        Span<double> g = gradient[..ParameterCount];
         double[][] partial = workspace.PartialGradients;
         if (accumulate)
         {
