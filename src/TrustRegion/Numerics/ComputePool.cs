@@ -28,7 +28,11 @@ public sealed class ComputePool : IDisposable
     [ThreadStatic]
     private static bool t_insideChunk;
 
+    [ThreadStatic]
+    private static int t_workerSlot; // 1 + index of this pool thread in _allocated; 0 on other threads
+
     private readonly Thread[] _threads;
+    private readonly long[] _allocated; // each worker's allocated-bytes count after its last chunk (for allocation tests)
     private readonly SemaphoreSlim _wake = new(0);
     private readonly object _runLock = new();
 
@@ -55,11 +59,22 @@ public sealed class ComputePool : IDisposable
         }
         Threads = threads;
         _threads = new Thread[threads - 1];
+        _allocated = new long[threads - 1];
+        using var started = new CountdownEvent(_threads.Length);
         for (int i = 0; i < _threads.Length; i++)
         {
-            _threads[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"TrustRegion compute {i + 1}" };
+            int slot = i + 1;
+            _threads[i] = new Thread(() =>
+            {
+                t_workerSlot = slot;
+                Volatile.Write(ref _allocated[slot - 1], GC.GetAllocatedBytesForCurrentThread());
+                started.Signal();
+                WorkerLoop();
+            })
+            { IsBackground = true, Name = $"TrustRegion compute {slot}" };
             _threads[i].Start();
         }
+        started.Wait(); // every worker has recorded its starting allocation count
     }
 
     /// <summary>
@@ -137,6 +152,20 @@ public sealed class ComputePool : IDisposable
         {
             t_insideChunk = outer;
         }
+    }
+
+    /// <summary>
+    /// Bytes allocated so far by the calling thread plus, up to the end of their last chunk, by this pool's workers: the difference
+    /// over a span of jobs run from this thread counts every allocation those jobs made, whatever else the process does.
+    /// </summary>
+    internal long AllocatedBytesOfCallerAndWorkers()
+    {
+        long sum = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < _allocated.Length; i++)
+        {
+            sum += Volatile.Read(ref _allocated[i]);
+        }
+        return sum;
     }
 
     private void WorkerLoop()
@@ -238,6 +267,10 @@ public sealed class ComputePool : IDisposable
             finally
             {
                 t_insideChunk = false;
+                if (t_workerSlot > 0)
+                {
+                    Volatile.Write(ref _allocated[t_workerSlot - 1], GC.GetAllocatedBytesForCurrentThread());
+                }
                 Interlocked.Increment(ref _done);
             }
         }
