@@ -6,6 +6,7 @@ using TrustRegion.Trpo;
 namespace TrustRegion.Tests.Networks;
 
 /// <summary>Row-chunked passes on a worker pool: correct, and bit-identical for any number of threads.</summary>
+[Collection(nameof(PerfCollection))]
 public class PerfParallelTests
 {
     private static readonly ComputePool One = new(1);
@@ -229,6 +230,7 @@ public class PerfParallelTests
 }
 
 /// <summary>Nothing is allocated on the caller or on the pool's workers once buffers exist.</summary>
+[Collection(nameof(PerfCollection))]
 public class PerfParallelAllocationTests
 {
     [Fact]

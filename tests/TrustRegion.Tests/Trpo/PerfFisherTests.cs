@@ -1,10 +1,12 @@
 using TrustRegion.Numerics;
 using TrustRegion.Tests.Numerics;
+using TrustRegion.Tests.Networks;
 using TrustRegion.Trpo;
 
 namespace TrustRegion.Tests.Trpo;
 
 /// <summary>The row-chunked Fisher-vector product agrees with single-chunk products over slices of the batch.</summary>
+[Collection(nameof(PerfCollection))]
 public class PerfFisherTests
 {
     [Theory]

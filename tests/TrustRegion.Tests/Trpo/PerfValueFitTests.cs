@@ -1,10 +1,12 @@
 using TrustRegion.Networks;
 using TrustRegion.Numerics;
+using TrustRegion.Tests.Networks;
 using TrustRegion.Trpo;
 
 namespace TrustRegion.Tests.Trpo;
 
 /// <summary>The row-chunked minibatch step of the value fit equals the step from single-chunk passes over slices.</summary>
+[Collection(nameof(PerfCollection))]
 public class PerfValueFitTests
 {
     [Fact]
