@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
+using TrustRegion.Numerics;
 
 namespace TrustRegion.Benchmarks.Core;
 
@@ -8,7 +9,7 @@ namespace TrustRegion.Benchmarks.Core;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(CoreConfig))]
-public class FmaPeakBenchmark
+public class FmaPeakBenchmark : IDisposable
 {
     public const int Iterations = 100_000;
 
@@ -18,10 +19,35 @@ public class FmaPeakBenchmark
     private Vector512<double> _x = Vector512.Create(0.999999);
     private Vector512<double> _y = Vector512.Create(1e-9);
 
-    [Benchmark]
-    public double FmaLoop()
+    private readonly ComputePool _two = new(2);
+    private readonly TwoLoops _job = new();
+
+    public void Dispose()
     {
-        Vector512<double> x = _x, y = _y;
+        _two.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Benchmark]
+    public double FmaLoop() => Loop(_x, _y);
+
+    /// <summary>The same loop on both threads of a two-thread <see cref="ComputePool"/> at once: do the two vCPUs double the peak?</summary>
+    [Benchmark]
+    public double FmaLoopTwoThreads()
+    {
+        _two.Run(_job, 2);
+        return _job.Result[0] + _job.Result[1];
+    }
+
+    private sealed class TwoLoops : IChunkJob
+    {
+        public readonly double[] Result = new double[2];
+
+        public void Execute(int chunk) => Result[chunk] = Loop(Vector512.Create(0.999999), Vector512.Create(1e-9));
+    }
+
+    private static double Loop(Vector512<double> x, Vector512<double> y)
+    {
         Vector512<double> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y;
         Vector512<double> a8 = y, a9 = y, a10 = y, a11 = y, a12 = y, a13 = y, a14 = y, a15 = y;
         for (int i = 0; i < Iterations; i++)

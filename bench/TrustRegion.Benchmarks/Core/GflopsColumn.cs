@@ -52,6 +52,10 @@ public static class Flops
         {
             return FmaPeakBenchmark.FlopCount;
         }
+        if (method == nameof(FmaPeakBenchmark.FmaLoopTwoThreads))
+        {
+            return 2 * FmaPeakBenchmark.FlopCount;
+        }
         if (method == nameof(CartPolePresetBenchmark.CartPolePresetUpdate))
         {
             var c = CorePreset.Get("CartPole");

@@ -17,12 +17,18 @@ public class PolicyPassBenchmarks
     [Params("Hopper", "CartPole")]
     public string Preset { get; set; } = "Hopper";
 
+    /// <summary>Threads of the <see cref="Numerics.ComputePool"/> that runs the row chunks (results are identical for both).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
     [GlobalSetup]
     public void Setup()
     {
         var p = CorePreset.Get(Preset);
         (_policy, _obs, _actions, _adv) = p.MakeBatch();
+        var pool = new Numerics.ComputePool(Threads);
         _ws = _policy.Network.CreateWorkspace(p.Batch);
+        _ws.Workers = pool;
         _policy.Network.Forward(_obs, p.Batch, _ws);
         _outGrad = new double[p.Batch * p.ActionOutputs];
         new Numerics.Rng(3).FillGaussian(_outGrad);
@@ -30,7 +36,7 @@ public class PolicyPassBenchmarks
         _dir = new double[_policy.ParameterCount];
         new Numerics.Rng(4).FillGaussian(_dir);
         _fv = new double[_policy.ParameterCount];
-        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3);
+        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3) { Workers = pool };
         _updater.Prepare(_obs, _actions, _adv, p.Batch);
         _updater.PrepareFisher();
     }

@@ -23,15 +23,20 @@ public class UpdateBenchmarks
     [Params("Hopper", "CartPole")]
     public string Preset { get; set; } = "Hopper";
 
+    /// <summary>Threads of the <see cref="ComputePool"/> that runs the row chunks (results are identical for both).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; } = 2;
+
     [GlobalSetup]
     public void Setup()
     {
         var p = CorePreset.Get(Preset);
         _batch = p.Batch;
         (_policy, _obs, _actions, _adv) = p.MakeBatch();
-        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3 with { CgResidualTolerance = 0 });
+        var pool = new ComputePool(Threads);
+        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3 with { CgResidualTolerance = 0 }) { Workers = pool };
         _theta = _policy.Parameters.ToArray();
-        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6));
+        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6)) { Workers = pool };
         _valueTheta = _value.Parameters.ToArray();
         _returns = new double[p.Batch];
         new Rng(7).FillGaussian(_returns);
@@ -67,14 +72,19 @@ public class CartPolePresetBenchmark
     private readonly ValueFitOptions _fit = new() { Epochs = 20, MinibatchSize = 512 };
     private readonly Rng _rng = new(5);
 
+    /// <summary>Threads of the <see cref="ComputePool"/> that runs the row chunks (results are identical for both).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; } = 2;
+
     [GlobalSetup]
     public void Setup()
     {
         var p = CorePreset.Get("CartPole");
         (_policy, _obs, _actions, _adv) = p.MakeBatch();
-        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3 with { CgDamping = 1e-3, CgResidualTolerance = 0 });
+        var pool = new ComputePool(Threads);
+        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3 with { CgDamping = 1e-3, CgResidualTolerance = 0 }) { Workers = pool };
         _theta = _policy.Parameters.ToArray();
-        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6));
+        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6)) { Workers = pool };
         _valueTheta = _value.Parameters.ToArray();
         _returns = new double[p.Batch];
         new Rng(7).FillGaussian(_returns);

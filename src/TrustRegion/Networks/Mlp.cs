@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using TrustRegion.Numerics;
 
 namespace TrustRegion.Networks;
@@ -106,22 +107,41 @@ public sealed class Mlp
     /// <param name="batch">Number of samples (1 … workspace.MaxBatch).</param>
     /// <param name="workspace">Workspace of this shape.</param>
     /// <returns>The outputs <c>[batch × OutputSize]</c>, a view into the workspace valid until its next forward pass.</returns>
-    public ReadOnlySpan<double> Forward(ReadOnlySpan<double> input, int batch, MlpWorkspace workspace)
+    public unsafe ReadOnlySpan<double> Forward(ReadOnlySpan<double> input, int batch, MlpWorkspace workspace)
     {
         CheckBatch(input, batch, workspace);
         workspace.Batch = batch;
+        int chunks = RowChunks.Count(batch);
+        if (chunks == 1)
+        {
+            ForwardRows(input, workspace, 0, batch);
+        }
+        else
+        {
+            fixed (double* pin = input)
+            {
+                var job = workspace.Job;
+                job.Set(this, workspace, MlpJob.Pass.Forward, batch, pin, input.Length, null, 0, null, 0);
+                workspace.Workers.Run(job, chunks);
+            }
+        }
+        return workspace.LayerOutputs[Shape.LayerCount - 1].AsSpan(0, batch * Shape.OutputSize);
+    }
+
+    /// <summary>Rows <paramref name="r0"/> … <paramref name="r0"/> + <paramref name="rows"/> − 1 of a forward pass.</summary>
+    internal void ForwardRows(ReadOnlySpan<double> input, MlpWorkspace workspace, int r0, int rows)
+    {
         ReadOnlySpan<double> p = Parameters;
-        ReadOnlySpan<double> h = input;
+        ReadOnlySpan<double> h = input.Slice(r0 * Shape.InputSize, rows * Shape.InputSize);
         for (int l = 0; l < Shape.LayerCount; l++)
         {
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
-            Span<double> y = workspace.LayerOutputs[l].AsSpan(0, batch * nOut);
+            Span<double> y = workspace.LayerOutputs[l].AsSpan(r0 * nOut, rows * nOut);
             // y = act(h · W + b), bias and activation fused into the product's epilogue.
-            Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, y, nOut, accumulate: false,
+            Gemm.Multiply(rows, nOut, nIn, h, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, y, nOut, accumulate: false,
                 p.Slice(_biasOffsets[l], nOut), l < Shape.LayerCount - 1 ? ActivationEpilogue : Gemm.Epilogue.None);
             h = y;
         }
-        return h;
     }
 
     /// <summary>
@@ -134,7 +154,7 @@ public sealed class Mlp
     /// <param name="parameterGradient">Receives <c>∂ℓ/∂θ</c> in the parameter layout (length <see cref="ParameterCount"/>).</param>
     /// <param name="accumulate">Add to <paramref name="parameterGradient"/> instead of overwriting it.</param>
     /// <param name="inputGradient">Receives <c>∂ℓ/∂input</c> when non-empty (<c>[batch × InputSize]</c>); skipped when empty.</param>
-    public void Backward(ReadOnlySpan<double> input, ReadOnlySpan<double> outputGradient, MlpWorkspace workspace, Span<double> parameterGradient, bool accumulate, Span<double> inputGradient = default)
+    public unsafe void Backward(ReadOnlySpan<double> input, ReadOnlySpan<double> outputGradient, MlpWorkspace workspace, Span<double> parameterGradient, bool accumulate, Span<double> inputGradient = default)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         int batch = workspace.Batch;
@@ -145,25 +165,78 @@ public sealed class Mlp
         {
             CheckLength(inputGradient, batch * Shape.InputSize, nameof(inputGradient));
         }
+        TransposeWeights(workspace, firstLayer: !inputGradient.IsEmpty);
+        int chunks = RowChunks.Count(batch);
+        if (chunks == 1)
+        {
+            BackwardRows(input, outputGradient, workspace, 0, batch, parameterGradient, accumulate, inputGradient);
+            return;
+        }
+        fixed (double* pin = input, pout = outputGradient, pig = inputGradient)
+        {
+            var job = workspace.Job;
+            job.Set(this, workspace, MlpJob.Pass.Backward, batch, pin, input.Length, pout, outputGradient.Length, pig, inputGradient.Length);
+            workspace.Workers.Run(job, chunks);
+        }
+        ReducePartialGradients(workspace, chunks, parameterGradient, accumulate);
+    }
+
+    /// <summary>
+    /// Writes the transposed weight matrices into the workspace (for <c>δ · Wᵀ</c>); the first layer's only when an input
+    /// gradient is wanted. <see cref="BackwardRows"/> reads them; they stay valid while the parameters do not change.
+    /// </summary>
+    internal void TransposeWeights(MlpWorkspace workspace, bool firstLayer)
+    {
         ReadOnlySpan<double> p = Parameters;
-        ReadOnlySpan<double> delta = outputGradient[..(batch * Shape.OutputSize)];
+        for (int l = firstLayer ? 0 : 1; l < Shape.LayerCount; l++)
+        {
+            int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
+            Gemm.Transpose(p.Slice(_weightOffsets[l], nIn * nOut), nIn, nOut, workspace.TransposedWeights.AsSpan(_weightOffsets[l], nIn * nOut));
+        }
+    }
+
+    /// <summary>
+    /// <c>gradient (+)= Σ_c partial[c]</c> over the first <paramref name="chunks"/> partial gradients of the workspace, summed in
+    /// chunk order, so the result does not depend on which thread ran which chunk.
+    /// </summary>
+    internal void ReducePartialGradients(MlpWorkspace workspace, int chunks, Span<double> gradient, bool accumulate)
+    {
+        Span<double> g = gradient[..ParameterCount];
+        double[][] partial = workspace.PartialGradients;
+        if (accumulate)
+        {
+            TensorPrimitives.Add(g, partial[0], g);
+        }
+        else
+        {
+            partial[0].CopyTo(g);
+        }
+        for (int c = 1; c < chunks; c++)
+        {
+            TensorPrimitives.Add(g, partial[c], g);
+        }
+    }
+
+    /// <summary>Rows <paramref name="r0"/> … of a backward pass; the transposed weights must be ready in the workspace.</summary>
+    internal void BackwardRows(ReadOnlySpan<double> input, ReadOnlySpan<double> outputGradient, MlpWorkspace workspace, int r0, int rows, Span<double> parameterGradient, bool accumulate, Span<double> inputGradient)
+    {
+        int w = Shape.MaxWidth;
+        ReadOnlySpan<double> delta = outputGradient.Slice(r0 * Shape.OutputSize, rows * Shape.OutputSize);
         bool useFirst = true;
         for (int l = Shape.LayerCount - 1; l >= 0; l--)
         {
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
-            ReadOnlySpan<double> hIn = l == 0 ? input : workspace.LayerOutputs[l - 1].AsSpan(0, batch * nIn);
+            ReadOnlySpan<double> hIn = l == 0 ? input.Slice(r0 * nIn, rows * nIn) : workspace.LayerOutputs[l - 1].AsSpan(r0 * nIn, rows * nIn);
             // dW = hInᵀ · δ (A read transposed through its strides), db = Σ_rows δ.
-            Gemm.Multiply(nIn, nOut, batch, hIn, 1, nIn, delta, nOut, parameterGradient.Slice(_weightOffsets[l], nIn * nOut), nOut, accumulate);
-            Kernels.ColumnSums(delta, batch, nOut, parameterGradient.Slice(_biasOffsets[l], nOut), accumulate);
+            Gemm.Multiply(nIn, nOut, rows, hIn, 1, nIn, delta, nOut, parameterGradient.Slice(_weightOffsets[l], nIn * nOut), nOut, accumulate);
+            Kernels.ColumnSums(delta, rows, nOut, parameterGradient.Slice(_biasOffsets[l], nOut), accumulate);
             if (l == 0 && inputGradient.IsEmpty)
             {
                 break;
             }
-            // dh = δ · Wᵀ, through a transposed copy of the (small) weight matrix.
-            Span<double> wt = workspace.TransposedWeights.AsSpan(0, nIn * nOut);
-            Gemm.Transpose(p.Slice(_weightOffsets[l], nIn * nOut), nIn, nOut, wt);
-            Span<double> dh = l == 0 ? inputGradient : (useFirst ? workspace.Delta0 : workspace.Delta1).AsSpan(0, batch * nIn);
-            Gemm.Multiply(batch, nIn, nOut, delta, nOut, 1, wt, nIn, dh, nIn, accumulate: false,
+            ReadOnlySpan<double> wt = workspace.TransposedWeights.AsSpan(_weightOffsets[l], nIn * nOut);
+            Span<double> dh = l == 0 ? inputGradient.Slice(r0 * nIn, rows * nIn) : (useFirst ? workspace.Delta0 : workspace.Delta1).AsSpan(r0 * w, rows * nIn);
+            Gemm.Multiply(rows, nIn, nOut, delta, nOut, 1, wt, nIn, dh, nIn, accumulate: false,
                 default, l > 0 ? DerivativeEpilogue : Gemm.Epilogue.None, l > 0 ? hIn : default);
             if (l > 0)
             {
@@ -181,39 +254,61 @@ public sealed class Mlp
     /// <param name="direction">A parameter direction in the parameter layout (length <see cref="ParameterCount"/>).</param>
     /// <param name="workspace">The workspace holding that forward pass.</param>
     /// <returns><c>J·v</c>, <c>[batch × OutputSize]</c>, a view into the workspace valid until its next tangent pass.</returns>
-    public ReadOnlySpan<double> ForwardTangent(ReadOnlySpan<double> input, ReadOnlySpan<double> direction, MlpWorkspace workspace)
+    public unsafe ReadOnlySpan<double> ForwardTangent(ReadOnlySpan<double> input, ReadOnlySpan<double> direction, MlpWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         int batch = workspace.Batch;
         CheckBatch(input, batch, workspace);
         CheckLength(direction, ParameterCount, nameof(direction));
+        int chunks = RowChunks.Count(batch);
+        if (chunks == 1)
+        {
+            ForwardTangentRows(input, direction, workspace, 0, batch);
+        }
+        else
+        {
+            fixed (double* pin = input, pdir = direction)
+            {
+                var job = workspace.Job;
+                job.Set(this, workspace, MlpJob.Pass.Tangent, batch, pin, input.Length, pdir, direction.Length, null, 0);
+                workspace.Workers.Run(job, chunks);
+            }
+        }
+        return workspace.TangentOutput.AsSpan(0, batch * Shape.OutputSize);
+    }
+
+    /// <summary>Rows <paramref name="r0"/> … of a forward-tangent pass, into the workspace's tangent output.</summary>
+    internal void ForwardTangentRows(ReadOnlySpan<double> input, ReadOnlySpan<double> direction, MlpWorkspace workspace, int r0, int rows)
+    {
+        int w = Shape.MaxWidth;
         ReadOnlySpan<double> p = Parameters;
-        ReadOnlySpan<double> h = input;
+        ReadOnlySpan<double> h = input.Slice(r0 * Shape.InputSize, rows * Shape.InputSize);
         ReadOnlySpan<double> t = default;
         bool useFirst = true;
         for (int l = 0; l < Shape.LayerCount; l++)
         {
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
-            Span<double> tOut = (useFirst ? workspace.Tangent0 : workspace.Tangent1).AsSpan(0, batch * nOut);
-            // ṫ = h · V_W + t · W + V_b, then through the activation's derivative at the saved output.
-            ReadOnlySpan<double> y = workspace.LayerOutputs[l].AsSpan(0, batch * nOut);
             bool hidden = l < Shape.LayerCount - 1;
+            Span<double> tOut = hidden
+                ? (useFirst ? workspace.Tangent0 : workspace.Tangent1).AsSpan(r0 * w, rows * nOut)
+                : workspace.TangentOutput.AsSpan(r0 * nOut, rows * nOut);
+            // ṫ = h · V_W + t · W + V_b, then through the activation's derivative at the saved output.
+            ReadOnlySpan<double> y = workspace.LayerOutputs[l].AsSpan(r0 * nOut, rows * nOut);
             ReadOnlySpan<double> vBias = direction.Slice(_biasOffsets[l], nOut);
             Gemm.Epilogue post = hidden ? DerivativeEpilogue : Gemm.Epilogue.None;
             if (l == 0)
             {
-                Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false, vBias, post, y);
+                Gemm.Multiply(rows, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false, vBias, post, y);
             }
             else
             {
-                Gemm.Multiply(batch, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false);
-                Gemm.Multiply(batch, nOut, nIn, t, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: true, vBias, post, y);
+                Gemm.Multiply(rows, nOut, nIn, h, nIn, 1, direction.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: false);
+                Gemm.Multiply(rows, nOut, nIn, t, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, tOut, nOut, accumulate: true, vBias, post, y);
             }
             h = y;
             t = tOut;
             useFirst = !useFirst;
         }
-        return t;
     }
 
     private Gemm.Epilogue ActivationEpilogue => Shape.Activation == Activation.Tanh ? Gemm.Epilogue.Tanh : Gemm.Epilogue.ReLU;
@@ -239,6 +334,60 @@ public sealed class Mlp
         if (span.Length < expected)
         {
             throw new ArgumentException($"{name} has length {span.Length}; expected at least {expected}.", name);
+        }
+    }
+}
+
+/// <summary>The chunk job of one pass, kept in the workspace so that running it allocates nothing.</summary>
+internal sealed unsafe class MlpJob : IChunkJob
+{
+    internal enum Pass
+    {
+        Forward,
+        Backward,
+        Tangent,
+    }
+
+    private Mlp? _net;
+    private MlpWorkspace? _workspace;
+    private Pass _pass;
+    private int _batch, _chunkRows;
+    private double* _input, _second, _inputGradient;
+    private int _inputLength, _secondLength, _inputGradientLength;
+
+    /// <summary>Binds the pass; the pointers must stay pinned until the job has run.</summary>
+    public void Set(Mlp net, MlpWorkspace workspace, Pass pass, int batch, double* input, int inputLength, double* second, int secondLength, double* inputGradient, int inputGradientLength)
+    {
+        _net = net;
+        _workspace = workspace;
+        _pass = pass;
+        _batch = batch;
+        _chunkRows = RowChunks.ChunkRows(batch);
+        _input = input;
+        _inputLength = inputLength;
+        _second = second;
+        _secondLength = secondLength;
+        _inputGradient = inputGradient;
+        _inputGradientLength = inputGradientLength;
+    }
+
+    public void Execute(int chunk)
+    {
+        int r0 = chunk * _chunkRows;
+        int rows = Math.Min(_chunkRows, _batch - r0);
+        var input = new ReadOnlySpan<double>(_input, _inputLength);
+        switch (_pass)
+        {
+            case Pass.Forward:
+                _net!.ForwardRows(input, _workspace!, r0, rows);
+                break;
+            case Pass.Backward:
+                _net!.BackwardRows(input, new ReadOnlySpan<double>(_second, _secondLength), _workspace!, r0, rows, _workspace!.PartialGradients[chunk], accumulate: false,
+                    new Span<double>(_inputGradient, _inputGradientLength));
+                break;
+            default:
+                _net!.ForwardTangentRows(input, new ReadOnlySpan<double>(_second, _secondLength), _workspace!, r0, rows);
+                break;
         }
     }
 }

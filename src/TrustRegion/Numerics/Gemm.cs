@@ -44,7 +44,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Inner-dimension panel length.</summary>
-    private const int KBlock = 128;
+    private const int KBlock = 64;
 
     /// <summary>
     /// <c>C = A·B</c>, or <c>C += A·B</c> when <paramref name="accumulate"/>; then, if given, the fused epilogue

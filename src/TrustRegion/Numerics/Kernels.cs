@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace TrustRegion.Numerics;
 
@@ -42,6 +43,7 @@ internal static unsafe class Kernels
     private const double Ln2Hi = 6.93147180369123816490e-01;
     private const double Ln2Lo = 1.90821492927058770002e-10;
     private const double InvLn2 = 1.44269504088896338700e+00;
+    private const double Shifter = 6755399441055744.0; // 1.5 · 2⁵²
 
     /// <summary>
     /// In place: <c>z[i] = tanh(z[i])</c>, vectorised. With <c>y = 2|x|</c> (clamped to 40, beyond which tanh is ±1 in double),
@@ -82,7 +84,9 @@ internal static unsafe class Kernels
     {
         var sign = Vector512.Create(-0.0);
         var y = Vector512.Min(Vector512.Abs(x) * 2.0, Vector512.Create(40.0));
-        var nf = Vector512.Round(y * InvLn2);
+        // n = round(y / ln 2) by the 1.5·2⁵² shifter: the sum's low mantissa bits hold n, and 2ⁿ is built from them below.
+        var shifted = Vector512.FusedMultiplyAdd(y, Vector512.Create(InvLn2), Vector512.Create(Shifter));
+        var nf = shifted - Vector512.Create(Shifter);
         var r = Vector512.FusedMultiplyAdd(nf, Vector512.Create(-Ln2Lo), Vector512.FusedMultiplyAdd(nf, Vector512.Create(-Ln2Hi), y));
         // expm1(r) = r + r²/2! + … + r¹³/13!, by Horner on r · (1 + r/2 + r²/6 + …).
         var p = Vector512.Create(1.0 / 6227020800.0);
@@ -100,11 +104,33 @@ internal static unsafe class Kernels
         p = Vector512.FusedMultiplyAdd(p, r, Vector512<double>.One);
         var em1 = p * r;
         // 2ⁿ from the exponent bits (0 ≤ n ≤ 58).
-        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt64(nf) + Vector512.Create(1023L), 52).AsDouble();
+        var scale = Vector512.ShiftLeft(shifted.AsInt64() + Vector512.Create(1023L), 52).AsDouble(); // the shifter's bits leave through the top
         var m = Vector512.FusedMultiplyAdd(scale, em1, scale - Vector512<double>.One);
-        var t = m / (m + Vector512.Create(2.0));
+        var t = Quotient(m, m + Vector512.Create(2.0));
         t = Vector512.ConditionalSelect(Vector512.IsNaN(x), x, t);
         return (t & ~sign) | (x & sign);
+    }
+
+    /// <summary>
+    /// <c>n / d</c> for <c>d ≥ 2</c> (finite or +∞) without the slow vector division: the 14-bit reciprocal estimate refined by two
+    /// Newton steps (to about 2⁻⁵⁶), then one correction of the quotient by its exact FMA residual, which leaves it within about
+    /// one ulp of the correctly rounded result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Quotient(Vector512<double> n, Vector512<double> d)
+    {
+        if (!Avx512F.IsSupported)
+        {
+            return n / d;
+        }
+        var one = Vector512<double>.One;
+        var r = Avx512F.Reciprocal14(d);
+        r = Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-d, r, one), r);
+        r = Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-d, r, one), r);
+        var q = n * r;
+        var q1 = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(-q, d, n), r, q);
+        // d = +∞ only when n = +∞ (an infinite or NaN input was clamped, so this cannot occur, but keep tanh → 1 exact there).
+        return Vector512.ConditionalSelect(Vector512.IsPositiveInfinity(d), one, q1);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using TrustRegion.Networks;
+using TrustRegion.Numerics;
 
 namespace TrustRegion.Trpo;
 
@@ -35,6 +36,8 @@ public sealed class TrpoUpdater
     private readonly double[] _observations; // copy of the batch's observations, the input of every Fisher-vector product
     private readonly double[] _thetaOld, _g, _step, _residual, _direction, _product;
     private readonly FisherOperator _fisher;
+    private readonly FisherJob _fisherJob;
+    private readonly double[][] _headPartials; // one head-parameter Fisher product per row chunk
     private ReadOnlySpan<double> FisherDist => _fisherDist.AsSpan(0, _fisherCount * _policy.Head.DistributionSize);
     private ReadOnlySpan<double> FisherObs => _fisherObservations.AsSpan(0, _fisherCount * _policy.ObservationSize);
     private int _fisherCount;
@@ -76,10 +79,31 @@ public sealed class TrpoUpdater
         _direction = new double[p];
         _product = new double[p];
         _fisher = new FisherOperator(this);
+        _fisherJob = new FisherJob(this);
+        _headPartials = new double[RowChunks.Count(fisherMax)][];
+        for (int c = 0; c < _headPartials.Length; c++)
+        {
+            _headPartials[c] = new double[policy.Head.ParameterCount];
+        }
     }
 
     /// <summary>The step's constants.</summary>
     public TrpoOptions Options { get; }
+
+    /// <summary>
+    /// Threads that run the row chunks of the network passes (default <see cref="ComputePool.Shared"/>). The batch is split by its
+    /// size alone and partial sums are reduced in a fixed order, so every result is bit-identical for any pool.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public ComputePool Workers
+    {
+        get => _workspace.Workers;
+        set
+        {
+            _workspace.Workers = value;
+            _fisherWorkspace.Workers = value;
+        }
+    }
 
     /// <summary>The policy this updater changes.</summary>
     public Policy Policy => _policy;
@@ -255,21 +279,85 @@ public sealed class TrpoUpdater
         _policy.ComputeDistribution(FisherObs, _fisherCount, _fisherWorkspace, _fisherDist.AsSpan(0, _fisherCount * d));
     }
 
-    /// <summary><c>result = (1/m) Σ Jᵀ M J v + damping · v</c> over the Fisher batch of m samples, at θ_old.</summary>
-    internal void FisherVectorProduct(ReadOnlySpan<double> v, Span<double> result)
+    /// <summary>
+    /// <c>result = (1/m) Σ Jᵀ M J v + damping · v</c> over the Fisher batch of m samples, at θ_old. The saved forward pass at θ_old
+    /// serves every product, so each is one tangent pass, the head's metric and one backward pass, with no primal re-forward.
+    /// Split into row chunks (fixed by m), each chunk runs all three steps on its rows into its own partial product; the
+    /// partials are summed in chunk order.
+    /// </summary>
+    internal unsafe void FisherVectorProduct(ReadOnlySpan<double> v, Span<double> result)
     {
         int m = _fisherCount;
         var head = _policy.Head;
-        ReadOnlySpan<double> obs = _fisherUsesMain ? _observations.AsSpan(0, m * _policy.ObservationSize) : FisherObs;
-        ReadOnlySpan<double> dist = _fisherUsesMain ? _oldDist.AsSpan(0, m * head.DistributionSize) : FisherDist;
-        ReadOnlySpan<double> jv = _policy.Network.ForwardTangent(obs, v[.._netCount], _fisherWorkspace);
-        Span<double> mjv = _fisherOutput.AsSpan(0, m * head.OutputSize);
-        head.FisherProduct(dist, m, jv, v[_netCount..], 1.0 / m, mjv, result[_netCount..]);
-        _policy.Network.Backward(obs, mjv, _fisherWorkspace, result[.._netCount], accumulate: false);
+        var net = _policy.Network;
+        ReadOnlySpan<double> obs = FisherBatchObservations;
+        ReadOnlySpan<double> dist = FisherBatchDistributions;
+        int chunks = RowChunks.Count(m);
+        if (chunks == 1)
+        {
+            ReadOnlySpan<double> jv = net.ForwardTangent(obs, v[.._netCount], _fisherWorkspace);
+            Span<double> mjv = _fisherOutput.AsSpan(0, m * head.OutputSize);
+            head.FisherProduct(dist, m, jv, v[_netCount..], 1.0 / m, mjv, result[_netCount..]);
+            net.Backward(obs, mjv, _fisherWorkspace, result[.._netCount], accumulate: false);
+        }
+        else
+        {
+            net.TransposeWeights(_fisherWorkspace, firstLayer: false);
+            fixed (double* pv = v)
+            {
+                _fisherJob.Set(pv, v.Length);
+                _fisherWorkspace.Workers.Run(_fisherJob, chunks);
+            }
+            net.ReducePartialGradients(_fisherWorkspace, chunks, result[.._netCount], accumulate: false);
+            Span<double> headResult = result[_netCount..];
+            if (!headResult.IsEmpty)
+            {
+                _headPartials[0].CopyTo(headResult);
+                for (int c = 1; c < chunks; c++)
+                {
+                    TensorPrimitives.Add(headResult, _headPartials[c], headResult);
+                }
+            }
+        }
         if (Options.CgDamping != 0)
         {
             TensorPrimitives.MultiplyAdd(v, Options.CgDamping, result, result);
         }
+    }
+
+    private ReadOnlySpan<double> FisherBatchObservations => _fisherUsesMain ? _observations.AsSpan(0, _fisherCount * _policy.ObservationSize) : FisherObs;
+
+    private ReadOnlySpan<double> FisherBatchDistributions => _fisherUsesMain ? _oldDist.AsSpan(0, _fisherCount * _policy.Head.DistributionSize) : FisherDist;
+
+    /// <summary>Chunk c of a Fisher-vector product: tangent pass, output-space metric and backward pass of its rows.</summary>
+    private void FisherChunk(int chunk, ReadOnlySpan<double> v)
+    {
+        int m = _fisherCount;
+        int size = RowChunks.ChunkRows(m);
+        int r0 = chunk * size, rows = Math.Min(size, m - r0);
+        var head = _policy.Head;
+        var net = _policy.Network;
+        int o = head.OutputSize, d = head.DistributionSize;
+        ReadOnlySpan<double> obs = FisherBatchObservations;
+        net.ForwardTangentRows(obs, v[.._netCount], _fisherWorkspace, r0, rows);
+        ReadOnlySpan<double> jv = _fisherWorkspace.TangentOutput.AsSpan(r0 * o, rows * o);
+        head.FisherProduct(FisherBatchDistributions.Slice(r0 * d, rows * d), rows, jv, v[_netCount..], 1.0 / m, _fisherOutput.AsSpan(r0 * o, rows * o), _headPartials[chunk]);
+        net.BackwardRows(obs, _fisherOutput.AsSpan(0, m * o), _fisherWorkspace, r0, rows, _fisherWorkspace.PartialGradients[chunk], accumulate: false, default);
+    }
+
+    /// <summary>The chunk job of <see cref="FisherVectorProduct"/>, allocated once.</summary>
+    private sealed unsafe class FisherJob(TrpoUpdater owner) : IChunkJob
+    {
+        private double* _v;
+        private int _length;
+
+        public void Set(double* v, int length)
+        {
+            _v = v;
+            _length = length;
+        }
+
+        public void Execute(int chunk) => owner.FisherChunk(chunk, new ReadOnlySpan<double>(_v, _length));
     }
 
     /// <summary>Surrogate and mean KL(old ‖ current) at the policy's current parameters (one forward pass; overwrites the workspace).</summary>

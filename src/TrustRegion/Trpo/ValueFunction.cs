@@ -17,6 +17,10 @@ public sealed class ValueFunction
     private double[] _outputGradient = [];
     private readonly double[] _gradient;
     private int[] _indices = [];
+    private ComputePool _workers = ComputePool.Shared;
+    private readonly double[] _chunkLoss = new double[RowChunks.MaxChunks];
+    private FitJob? _fitJob;
+    private int _fitBatch;
 
     /// <summary>Creates and initialises a value function.</summary>
     /// <param name="observationSize">Doubles per observation.</param>
@@ -30,6 +34,28 @@ public sealed class ValueFunction
         Network.InitializeOrthogonal(rng, Math.Sqrt(2.0), 1.0);
         Optimizer = new Adam(Network.ParameterCount);
         _gradient = new double[Network.ParameterCount];
+    }
+
+    /// <summary>
+    /// Threads that run the row chunks of the network passes (default <see cref="ComputePool.Shared"/>). Results are bit-identical
+    /// for any pool: a batch is split by its size alone and partial gradients are reduced in a fixed order.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public ComputePool Workers
+    {
+        get => _workers;
+        set
+        {
+            _workers = value ?? throw new ArgumentNullException(nameof(value), "Workers cannot be null; use new ComputePool(1) to run on the caller alone.");
+            if (_predictWorkspace is not null)
+            {
+                _predictWorkspace.Workers = value;
+            }
+            if (_fitWorkspace is not null)
+            {
+                _fitWorkspace.Workers = value;
+            }
+        }
     }
 
     /// <summary>The network (one output).</summary>
@@ -55,6 +81,7 @@ public sealed class ValueFunction
         if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
         {
             _predictWorkspace = Network.CreateWorkspace(n);
+            _predictWorkspace.Workers = _workers;
         }
         Network.Forward(observations, n, _predictWorkspace).CopyTo(values);
     }
@@ -84,6 +111,7 @@ public sealed class ValueFunction
         if (_fitWorkspace is null || _fitWorkspace.MaxBatch < mb)
         {
             _fitWorkspace = Network.CreateWorkspace(mb);
+            _fitWorkspace.Workers = _workers;
             _batchObservations = new double[mb * obs];
             _batchReturns = new double[mb];
             _outputGradient = new double[mb];
@@ -112,21 +140,11 @@ public sealed class ValueFunction
                     observations.Slice(k * obs, obs).CopyTo(_batchObservations.AsSpan(i * obs, obs));
                     _batchReturns[i] = returns[k];
                 }
-                ReadOnlySpan<double> v = Network.Forward(_batchObservations, b, _fitWorkspace);
-                double loss = 0;
-                double scale = 2.0 / b;
-                for (int i = 0; i < b; i++)
-                {
-                    double e = v[i] - _batchReturns[i];
-                    loss += e * e;
-                    _outputGradient[i] = scale * e;
-                }
-                loss /= b;
+                double loss = LossAndGradient(b) / b;
                 if (!double.IsFinite(loss))
                 {
                     throw new TrainingDivergedException("value loss", loss);
                 }
-                Network.Backward(_batchObservations, _outputGradient, _fitWorkspace, _gradient, accumulate: false);
                 Optimizer.Step(Network.Parameters, _gradient);
                 lossSum += loss;
                 steps++;
@@ -135,12 +153,72 @@ public sealed class ValueFunction
         return lossSum / steps;
     }
 
+    /// <summary>
+    /// Sum of squared errors on the gathered minibatch of <paramref name="b"/> samples, and the gradient of their mean into
+    /// <c>_gradient</c>. Split into row chunks (fixed by b), each chunk runs its forward pass, errors and backward pass in one
+    /// job; chunk sums and partial gradients are reduced in chunk order.
+    /// </summary>
+    private double LossAndGradient(int b)
+    {
+        var ws = _fitWorkspace!;
+        int chunks = RowChunks.Count(b);
+        if (chunks == 1)
+        {
+            ReadOnlySpan<double> v = Network.Forward(_batchObservations, b, ws);
+            double sse = ErrorsAndOutputGradient(v, 0, b, 2.0 / b);
+            Network.Backward(_batchObservations, _outputGradient, ws, _gradient, accumulate: false);
+            return sse;
+        }
+        ws.Batch = b;
+        Network.TransposeWeights(ws, firstLayer: false);
+        _fitBatch = b;
+        ws.Workers.Run(_fitJob ??= new FitJob(this), chunks);
+        Network.ReducePartialGradients(ws, chunks, _gradient, accumulate: false);
+        double sum = 0;
+        for (int c = 0; c < chunks; c++)
+        {
+            sum += _chunkLoss[c];
+        }
+        return sum;
+    }
+
+    /// <summary>Errors of rows r0 … r0 + rows − 1 (predictions <paramref name="v"/> of those rows): writes <c>scale · e</c> to the output gradient, returns Σ e².</summary>
+    private double ErrorsAndOutputGradient(ReadOnlySpan<double> v, int r0, int rows, double scale)
+    {
+        double sse = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            double e = v[i] - _batchReturns[r0 + i];
+            sse += e * e;
+            _outputGradient[r0 + i] = scale * e;
+        }
+        return sse;
+    }
+
+    private void FitChunk(int chunk)
+    {
+        var ws = _fitWorkspace!;
+        int b = _fitBatch, size = RowChunks.ChunkRows(b);
+        int r0 = chunk * size, rows = Math.Min(size, b - r0);
+        Network.ForwardRows(_batchObservations, ws, r0, rows);
+        ReadOnlySpan<double> v = ws.LayerOutputs[Network.Shape.LayerCount - 1].AsSpan(r0, rows);
+        _chunkLoss[chunk] = ErrorsAndOutputGradient(v, r0, rows, 2.0 / b);
+        Network.BackwardRows(_batchObservations, _outputGradient.AsSpan(0, b), ws, r0, rows, ws.PartialGradients[chunk], accumulate: false, default);
+    }
+
+    /// <summary>The chunk job of one minibatch step, allocated once.</summary>
+    private sealed class FitJob(ValueFunction owner) : IChunkJob
+    {
+        public void Execute(int chunk) => owner.FitChunk(chunk);
+    }
+
     /// <summary>Mean squared error of the predictions on <paramref name="n"/> samples (no update).</summary>
     public double Loss(ReadOnlySpan<double> observations, ReadOnlySpan<double> returns, int n)
     {
         if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
         {
             _predictWorkspace = Network.CreateWorkspace(n);
+            _predictWorkspace.Workers = _workers;
         }
         ReadOnlySpan<double> v = Network.Forward(observations, n, _predictWorkspace);
         double s = 0;
