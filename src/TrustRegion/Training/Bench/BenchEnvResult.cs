@@ -22,6 +22,9 @@ public sealed record BenchEnvResult(TrpoConfig Config, double? Threshold, BenchR
     /// <summary>Median wall time of a run.</summary>
     public double WallMedian => Median(Seeds.Select(s => s.WallSeconds));
 
+    /// <summary>Median process CPU time of a run.</summary>
+    public double CpuMedian => Median(Seeds.Select(s => s.CpuSeconds));
+
     /// <summary>Median end-to-end steps per second.</summary>
     public double StepsPerSecondMedian => Median(Seeds.Select(s => s.StepsPerSecond));
 

@@ -26,10 +26,10 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
         Line($"");
         Line($"Machine: {Machine.Cores} logical cores, {Machine.Cpu}; {Machine.Runtime}; {Machine.Os}. Started {Started:yyyy-MM-dd HH:mm} UTC; load average (1, 5, 15 min) {Machine.LoadAverage} at the start, {LoadAverageAtEnd} at the end; up to {ParallelRuns} run(s) at once.");
         Line($"");
-        Line($"Learning: final deterministic evaluation (mean over the preset's `n_eval_episodes`), median [min, max] over seeds, beside the RL Zoo's sb3-contrib TRPO figure for the same budget. Speed: end-to-end environment steps per second of whole training runs (evaluations included), median over seeds, beside sb3-contrib's on the project's 2-vCPU machine (docs/bench.md).");
+        Line($"Learning: final deterministic evaluation (mean over the preset's `n_eval_episodes`), median [min, max] over seeds, beside the RL Zoo's sb3-contrib TRPO figure for the same budget. Speed: end-to-end environment steps per second of whole training runs (evaluations included; wall time, and the process CPU time, which a shared machine disturbs less), median over seeds, beside sb3-contrib's on the project's 2-vCPU machine (docs/bench.md).");
         Line($"");
-        Line($"| env | steps | seeds | final eval, median [min, max] | RL Zoo | reached threshold | steps to threshold (median) | time to threshold (median) | wall s (median) | steps/s (median) | sb3-contrib steps/s | × sb3-contrib |");
-        Line($"| --- | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Line($"| env | steps | seeds | final eval, median [min, max] | RL Zoo | reached threshold | steps to threshold (median) | time to threshold (median) | wall s (median) | CPU s (median) | steps/s (median) | sb3-contrib steps/s | × sb3-contrib |");
+        Line($"| --- | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (BenchEnvResult e in Environments)
         {
             string zoo = e.Reference is { } r ? r.ZooReturn.ToString("F1", s_inv) : "–";
@@ -38,7 +38,7 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
             string reached = e.Threshold is double t ? string.Create(s_inv, $"{e.SeedsReachingThreshold}/{e.Seeds.Count} (≥ {t:G})") : "no threshold";
             string steps = e.ThresholdStepsMedian is double ts ? ts.ToString("N0", s_inv) : "–";
             string secs = e.ThresholdSecondsMedian is double tt ? tt.ToString("F2", s_inv) + " s" : "–";
-            Line($"| {e.EnvId} | {e.Seeds[0].TotalSteps:N0} | {e.Seeds.Count} | {e.EvalMedian:F1} [{e.EvalMin:F1}, {e.EvalMax:F1}] | {zoo} | {reached} | {steps} | {secs} | {e.WallMedian:F2} | {e.StepsPerSecondMedian:N0} | {sb3} | {ratio} |");
+            Line($"| {e.EnvId} | {e.Seeds[0].TotalSteps:N0} | {e.Seeds.Count} | {e.EvalMedian:F1} [{e.EvalMin:F1}, {e.EvalMax:F1}] | {zoo} | {reached} | {steps} | {secs} | {e.WallMedian:F2} | {e.CpuMedian:F2} | {e.StepsPerSecondMedian:N0} | {sb3} | {ratio} |");
         }
         Line($"");
         Line($"## Where the time goes");
@@ -58,14 +58,14 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
         Line($"");
         Line($"## Runs");
         Line($"");
-        Line($"| env | seed | steps | wall s | steps/s | final eval | threshold at step | params_sha256 |");
-        Line($"| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |");
+        Line($"| env | seed | steps | wall s | CPU s | steps/s | final eval | threshold at step | params_sha256 |");
+        Line($"| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |");
         foreach (BenchEnvResult e in Environments)
         {
             foreach (BenchSeedResult s in e.Seeds)
             {
                 string at = s.ThresholdSteps is long ts ? ts.ToString("N0", s_inv) : "–";
-                Line($"| {e.EnvId} | {s.Seed} | {s.TotalSteps:N0} | {s.WallSeconds:F2} | {s.StepsPerSecond:N0} | {s.FinalEvaluation.ReturnMean:F1} ± {s.FinalEvaluation.ReturnStd:F1} | {at} | `{s.ParamsSha256}` |");
+                Line($"| {e.EnvId} | {s.Seed} | {s.TotalSteps:N0} | {s.WallSeconds:F2} | {s.CpuSeconds:F2} | {s.StepsPerSecond:N0} | {s.FinalEvaluation.ReturnMean:F1} ± {s.FinalEvaluation.ReturnStd:F1} | {at} | `{s.ParamsSha256}` |");
             }
         }
         return md.ToString();
@@ -106,6 +106,7 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
                 WriteOptional(json, "threshold_steps_median", e.ThresholdStepsMedian);
                 WriteOptional(json, "threshold_seconds_median", e.ThresholdSecondsMedian);
                 json.WriteNumber("wall_seconds_median", e.WallMedian);
+                json.WriteNumber("cpu_seconds_median", e.CpuMedian);
                 json.WriteNumber("steps_per_second_median", e.StepsPerSecondMedian);
                 if (e.Reference is { } r)
                 {
@@ -124,6 +125,7 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
                     json.WriteNumber("seed", s.Seed);
                     json.WriteNumber("total_steps", s.TotalSteps);
                     json.WriteNumber("wall_seconds", s.WallSeconds);
+                    json.WriteNumber("cpu_seconds", s.CpuSeconds);
                     json.WriteNumber("steps_per_second", s.StepsPerSecond);
                     json.WriteNumber("final_eval_mean", s.FinalEvaluation.ReturnMean);
                     json.WriteNumber("final_eval_std", s.FinalEvaluation.ReturnStd);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TrustRegion.Envs;
 
 namespace TrustRegion.Training.Bench;
@@ -34,14 +35,16 @@ public static class BenchRunner
                 return true;
             },
         };
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         if (trainer.Train(config.TotalTimesteps, outputs, cancellation) == TrainingStop.Cancelled)
         {
             return null;
         }
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         // The same final evaluation as trpo train's summary.json.
         EvaluationResult final = trainer.Evaluate(config.EvalEpisodes, deterministic: true, trainer.EvaluationSeed(trainer.TotalSteps));
         return new BenchSeedResult(config.Seed, trainer.TotalSteps, trainer.ElapsedSeconds, final, thresholdSteps, thresholdSeconds,
-            trainer.SessionTimings, trainer.ParameterHash());
+            trainer.SessionTimings, trainer.ParameterHash(), cpu);
     }
 
     /// <summary>

@@ -9,6 +9,8 @@ namespace TrustRegion.Training.Bench;
 /// <param name="ThresholdSeconds">Wall time at that iteration; null if none did.</param>
 /// <param name="Timings">Where the wall time went.</param>
 /// <param name="ParamsSha256">The parameter hash, as in <c>trpo train</c>'s summary.json.</param>
+/// <param name="CpuSeconds">CPU time of the whole process during training (all threads: JIT and GC included). On a shared
+/// machine it is steadier than the wall time; with several runs at once it includes the others'.</param>
 public sealed record BenchSeedResult(
     ulong Seed,
     long TotalSteps,
@@ -17,7 +19,8 @@ public sealed record BenchSeedResult(
     long? ThresholdSteps,
     double? ThresholdSeconds,
     IterationTimings Timings,
-    string ParamsSha256)
+    string ParamsSha256,
+    double CpuSeconds)
 {
     /// <summary>End-to-end environment steps per second: <see cref="TotalSteps"/> / <see cref="WallSeconds"/>.</summary>
     public double StepsPerSecond => WallSeconds > 0 ? TotalSteps / WallSeconds : 0;
