@@ -5,6 +5,8 @@ namespace TrustRegion.Training;
 /// each phase (no allocation; the measurement never changes what training computes). Used per iteration
 /// (<see cref="IterationReport.Timings"/>) and summed over a session (<see cref="Trainer.SessionTimings"/>).
 /// </summary>
+/// <remarks>With <see cref="Trainer.OverlapLearners"/> the policy step and the value fit run at the same time, each timed on its
+/// own thread, so the phases then add up to more than the wall time.</remarks>
 /// <param name="EnvSeconds">Stepping the environment copies during rollouts (wrappers and normalisation included).</param>
 /// <param name="InferenceSeconds">Policy and value forward passes during rollouts (acting, value estimates, truncation bootstraps, gSDE noise draws).</param>
 /// <param name="RolloutOtherSeconds">The rest of the rollout: copying into the buffer, clipping actions, episode bookkeeping.</param>

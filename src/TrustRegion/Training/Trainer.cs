@@ -36,6 +36,8 @@ public sealed class Trainer : IDisposable
     private readonly EpisodeLog _episodes = new();
     private readonly double[] _normalized;
     private readonly Metric[] _metrics = new Metric[MetricKeys.ProgressColumns.Count];
+    private readonly Func<object?, (double Loss, long Ticks)> _fitAction = FitValue;
+    private int _fitCount;
     private IEnv? _evalEnv;
     private double[] _evalObservation = [];
     private double[] _evalAction = [];
@@ -205,9 +207,7 @@ public sealed class Trainer : IDisposable
             Gae.Compute(_buffer, Config.Gamma, Config.GaeLambda);
             double explained = Gae.ExplainedVariance(_buffer.Values, _buffer.Returns);
             long t1 = Stopwatch.GetTimestamp();
-            TrpoDiagnostics step = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
-            long t2 = Stopwatch.GetTimestamp();
-            double valueLoss = Value.Fit(_buffer.Observations, _buffer.Returns, n, _fitOptions, Minibatch);
+            (TrpoDiagnostics step, double valueLoss, long policyTicks, long valueTicks) = UpdateLearners(n);
             long t3 = Stopwatch.GetTimestamp();
 
             EvaluationResult? evaluation = null;
@@ -227,7 +227,7 @@ public sealed class Trainer : IDisposable
             var timings = new IterationTimings(
                 Seconds(_collector.EnvTicks), Seconds(_collector.InferenceTicks),
                 Seconds(_collector.TotalTicks - _collector.EnvTicks - _collector.InferenceTicks),
-                Seconds(t1 - t0), Seconds(t2 - t1), Seconds(t3 - t2), Seconds(t4 - t3), Seconds(outputTicks));
+                Seconds(t1 - t0), Seconds(policyTicks), Seconds(valueTicks), Seconds(t4 - t3), Seconds(outputTicks));
             SessionTimings += timings;
 
             double session = Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
@@ -260,6 +260,59 @@ public sealed class Trainer : IDisposable
         }
         SessionTimings += new IterationTimings { OutputSeconds = Seconds(outputTicks + (Stopwatch.GetTimestamp() - finalOutput)) };
         return stop;
+    }
+
+    /// <summary>
+    /// Whether the policy step and the value fit of an iteration run at the same time on two threads (default: when the machine
+    /// has more than one logical processor). They share no mutable state (the policy step reads the rollout's observations,
+    /// actions and advantages and writes the policy; the fit reads observations and returns, writes the value network and draws
+    /// from its own minibatch stream), so the results are bit for bit those of running them one after the other.
+    /// </summary>
+    public bool OverlapLearners { get; set; } = Environment.ProcessorCount > 1;
+
+    /// <summary>The policy step and the value fit, overlapped when <see cref="OverlapLearners"/>; with each one's own duration in ticks.</summary>
+    private (TrpoDiagnostics Step, double ValueLoss, long PolicyTicks, long ValueTicks) UpdateLearners(int n)
+    {
+        if (!OverlapLearners)
+        {
+            long a = Stopwatch.GetTimestamp();
+            TrpoDiagnostics step = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
+            long b = Stopwatch.GetTimestamp();
+            double loss = Value.Fit(_buffer.Observations, _buffer.Returns, n, _fitOptions, Minibatch);
+            return (step, loss, b - a, Stopwatch.GetTimestamp() - b);
+        }
+        _fitCount = n;
+        Task<(double Loss, long Ticks)> fit = Task.Factory.StartNew(_fitAction, this, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
+        TrpoDiagnostics result;
+        long policyTicks;
+        try
+        {
+            long start = Stopwatch.GetTimestamp();
+            result = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
+            policyTicks = Stopwatch.GetTimestamp() - start;
+        }
+        finally
+        {
+            // Never leave the fit running past this call, even when the policy step throws.
+            try
+            {
+                fit.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Rethrown below when the policy step succeeded; otherwise the policy step's exception wins, as run in sequence.
+            }
+        }
+        (double valueLoss, long valueTicks) = fit.GetAwaiter().GetResult(); // rethrows the fit's own exception, unwrapped
+        return (result, valueLoss, policyTicks, valueTicks);
+    }
+
+    private static (double Loss, long Ticks) FitValue(object? state)
+    {
+        var t = (Trainer)state!;
+        long start = Stopwatch.GetTimestamp();
+        double loss = t.Value.Fit(t._buffer.Observations, t._buffer.Returns, t._fitCount, t._fitOptions, t.Minibatch);
+        return (loss, Stopwatch.GetTimestamp() - start);
     }
 
     /// <summary>The seed of the evaluation run at <paramref name="totalSteps"/>: stream 6 of the run seed, split by the step count.</summary>
