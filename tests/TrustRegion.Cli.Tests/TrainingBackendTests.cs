@@ -106,14 +106,15 @@ public sealed class TrainingBackendTests : IDisposable
         string dir = Path.Combine(_dir, "interrupted");
         using var cts = new CancellationTokenSource();
         string first = new RunDirectory(dir).LatestCheckpointPath;
-        Task watcher = Task.Run(() =>
+        // A dedicated thread: the trainer overlaps its value fit on a thread-pool thread, which must not wait behind the watcher.
+        Task watcher = Task.Factory.StartNew(() =>
         {
             while (!File.Exists(first) && !cts.IsCancellationRequested)
             {
                 Thread.Sleep(1);
             }
             cts.Cancel();
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         (int code, _, string err) = Run(["train", .. args, "--out", dir], cts.Token);
         cts.Cancel();
         await watcher;
