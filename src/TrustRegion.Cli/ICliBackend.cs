@@ -22,7 +22,7 @@ public interface ICliBackend
     /// <summary>Prints the registered environments with their spaces, time limits and reward thresholds.</summary>
     int ListEnvironments(CliConsole console);
 
-    /// <summary>Measures environment and training throughput.</summary>
+    /// <summary>Trains each environment's preset over several seeds and writes bench.md and bench.json (learning and speed against the references).</summary>
     int Bench(BenchRequest request, CliConsole console, CancellationToken cancellation);
 }
 
@@ -51,7 +51,9 @@ public sealed record ResumeRequest(RunDirectory Run, TrpoConfig Config, Checkpoi
 public sealed record EvalRequest(string ModelPath, Checkpoint Model, int Episodes, bool Deterministic, ulong Seed);
 
 /// <summary>A validated <c>trpo bench</c>.</summary>
-/// <param name="EnvId">The environment to measure.</param>
-/// <param name="Steps">Environment steps to time, at least 1.</param>
-/// <param name="NumEnvs">Environment copies stepped together.</param>
-public sealed record BenchRequest(string EnvId, long Steps, int NumEnvs);
+/// <param name="EnvIds">The environments, each run with its preset; empty for the five classic-control presets.</param>
+/// <param name="Seeds">Seeds per environment (0 … Seeds − 1), at least 1.</param>
+/// <param name="OutDir">Where bench.md and bench.json are written.</param>
+/// <param name="Steps">Replaces every preset's budget (n_timesteps) when given; for quick checks.</param>
+/// <param name="ParallelRuns">Training runs at once (seeds of one environment), at least 1; results do not depend on it.</param>
+public sealed record BenchRequest(IReadOnlyList<string> EnvIds, int Seeds, string OutDir, long? Steps = null, int ParallelRuns = 1);

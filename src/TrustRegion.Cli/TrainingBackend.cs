@@ -4,13 +4,14 @@ using System.Text.Json;
 using Spectre.Console;
 using TrustRegion.Envs;
 using TrustRegion.Training;
+using TrustRegion.Training.Bench;
 using TrustRegion.Trpo;
 
 namespace TrustRegion.Cli;
 
 /// <summary>
 /// The backend of the <c>trpo</c> executable: trains, resumes and evaluates with <see cref="Trainer"/>, writes the run
-/// directory (docs/run-directory.md) and lists the registry. <c>bench</c> is not available yet.
+/// directory (docs/run-directory.md), lists the registry and runs the end-to-end benchmark (docs/bench.md).
 /// </summary>
 public sealed class TrainingBackend : ICliBackend
 {
@@ -100,9 +101,57 @@ public sealed class TrainingBackend : ICliBackend
     /// <inheritdoc/>
     public int Bench(BenchRequest request, CliConsole console, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(console);
-        console.Error.WriteLine("trpo bench: not available in this build yet; run the benchmarks in bench/TrustRegion.Benchmarks.");
-        return ExitCodes.NotAvailable;
+        IReadOnlyList<string> ids = request.EnvIds.Count > 0 ? request.EnvIds : [.. BenchReference.ClassicControl.Select(r => r.EnvId)];
+        // Resolve and validate everything before the first run: an unknown id or a bad preset fails at once.
+        var configs = new List<TrpoConfig>();
+        foreach (string id in ids)
+        {
+            _registry.GetSpec(id);
+            TrpoConfig config = ConfigResolver.Resolve(id);
+            if (request.Steps is long steps)
+            {
+                config = config with { TotalTimesteps = steps };
+            }
+            config.Validate();
+            configs.Add(config);
+        }
+        string command = string.Create(CultureInfo.InvariantCulture,
+            $"trpo bench {string.Join(' ', ids)} --seeds {request.Seeds}{(request.Steps is long n ? $" --steps {n}" : "")}{(request.ParallelRuns != 1 ? $" --jobs {request.ParallelRuns}" : "")} --out {request.OutDir}");
+        var machine = BenchMachine.Current();
+        DateTimeOffset started = DateTimeOffset.UtcNow;
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{command}\n{machine.Cores} cores, {machine.Cpu}, {machine.Runtime}; load average {machine.LoadAverage}"));
+        var results = new List<BenchEnvResult>();
+        var gate = new object();
+        foreach (TrpoConfig config in configs)
+        {
+            BenchEnvResult? result = BenchRunner.RunSeeds(config, request.Seeds, request.ParallelRuns, _registry, r =>
+            {
+                lock (gate)
+                {
+                    console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{config.EnvId} seed {r.Seed}: eval {r.FinalEvaluation.ReturnMean:F1} ± {r.FinalEvaluation.ReturnStd:F1}, {r.TotalSteps:N0} steps in {r.WallSeconds:F2} s ({r.StepsPerSecond:N0} steps/s), threshold {(r.ThresholdSteps is long t ? t.ToString("N0", CultureInfo.InvariantCulture) + " steps" : "not reached")}"));
+                }
+            }, cancellation);
+            if (result is null)
+            {
+                console.Error.WriteLine("trpo bench: interrupted; no report written.");
+                return ExitCodes.Interrupted;
+            }
+            results.Add(result);
+        }
+        var report = new BenchReport(command, machine, BenchMachine.ReadLoadAverage(), request.ParallelRuns, started, results);
+        Directory.CreateDirectory(request.OutDir);
+        string md = report.ToMarkdown();
+        AtomicFile.WriteAllText(Path.Combine(request.OutDir, "bench.md"), md);
+        AtomicFile.WriteAllText(Path.Combine(request.OutDir, "bench.json"), report.ToJson());
+        console.Out.WriteLine();
+        console.Out.Write(md);
+        console.Out.WriteLine();
+        console.Out.WriteLine($"Wrote {Path.Combine(request.OutDir, "bench.md")} and {Path.Combine(request.OutDir, "bench.json")}.");
+        return ExitCodes.Success;
     }
 
     // Colours and cursor movement only on a terminal; logs and pipes get plain text, 160 columns wide.

@@ -53,7 +53,7 @@ public static class TrpoCli
             EvalCommand.Create(console, backend),
             EnvsCommand.Create(console, backend),
             PlotCommand.Create(console),
-            BenchCommand.Create(console, backend),
+            BenchCommand.Create(console, backend, time),
         };
         return root;
     }

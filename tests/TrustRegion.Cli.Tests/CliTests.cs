@@ -204,10 +204,27 @@ public sealed class CliTests : IDisposable
     {
         Assert.Equal(RecordingBackend.Code, Run("envs").Code);
         Assert.Equal("envs", _backend.Last);
-        Assert.Equal(RecordingBackend.Code, Run("bench", "Pendulum-v1", "--steps", "5000", "--envs", "8").Code);
-        Assert.Equal(new BenchRequest("Pendulum-v1", 5000, 8), _backend.Last);
+        string outDir = Path.Combine(_dir, "b");
+        Assert.Equal(RecordingBackend.Code, Run("bench", "Pendulum-v1", "Acrobot-v1", "--seeds", "5", "--out", outDir, "--steps", "5000", "--jobs", "2").Code);
+        BenchRequest request = Assert.IsType<BenchRequest>(_backend.Last);
+        Assert.Equal(["Pendulum-v1", "Acrobot-v1"], request.EnvIds);
+        Assert.Equal((5, outDir, 5000L, 2), (request.Seeds, request.OutDir, request.Steps, request.ParallelRuns));
         Assert.Equal(RecordingBackend.Code, Run("bench").Code);
-        Assert.Equal(new BenchRequest("CartPole-v1", 100_000, 1), _backend.Last);
+        request = Assert.IsType<BenchRequest>(_backend.Last);
+        Assert.Empty(request.EnvIds);
+        Assert.Equal((3, (long?)null, 1), (request.Seeds, request.Steps, request.ParallelRuns));
+        Assert.StartsWith(Path.Combine("bench", "trpo-bench-"), request.OutDir, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_BadOptions_AreOneLine()
+    {
+        AssertOneLineError(Run("bench", "--seeds", "0"), ExitCodes.Usage, "--seeds must be a whole number from 1 to 1000, got '0'");
+        AssertOneLineError(Run("bench", "--jobs", "x"), ExitCodes.Usage, "--jobs must be a whole number");
+        string outDir = Path.Combine(_dir, "done");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "bench.json"), "{}");
+        AssertOneLineError(Run("bench", "--out", outDir), ExitCodes.InvalidInput, "already holds a benchmark report");
     }
 
     [Fact]
@@ -218,8 +235,9 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Bench_IsNotAvailableYet_SaysSoInOneLine() =>
-        AssertOneLineError(RunWith(new TrainingBackend(new TrustRegion.Envs.EnvRegistry()), ["bench"]), ExitCodes.NotAvailable, "trpo bench: not available");
+    public void Bench_UnknownEnvironment_FailsInOneLineBeforeAnyRun() =>
+        AssertOneLineError(RunWith(new TrainingBackend(TrustRegion.Envs.EnvRegistry.CreateWithBuiltIns()), ["bench", "CartPole-v1", "CartPole-v9", "--out", Path.Combine(_dir, "x")]),
+            ExitCodes.InvalidInput, "trpo bench:", "CartPole-v9");
 
     [Fact]
     public void Plot_WritesAnSvgFromTheRunDirectory()

@@ -14,6 +14,10 @@ public sealed class TrainingBackendTests : IDisposable
     private static readonly string[] s_pendulum = ["Pendulum-v1", "--steps", "8192", "--seed", "5", "--quiet",
         "--set", "use_sde=false", "--set", "normalize=true", "--set", "checkpoint_freq=1024", "--set", "eval_freq=4096", "--set", "n_eval_episodes=2"];
 
+    // The Pendulum-v1 preset as it is: gSDE with a new noise matrix every 4 steps.
+    private static readonly string[] s_pendulumSde = ["Pendulum-v1", "--steps", "8192", "--seed", "5", "--quiet",
+        "--set", "checkpoint_freq=1024", "--set", "eval_freq=4096", "--set", "n_eval_episodes=2"];
+
     private readonly string _dir = Directory.CreateTempSubdirectory("trpo-backend-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -92,23 +96,25 @@ public sealed class TrainingBackendTests : IDisposable
     [Theory]
     [InlineData("cartpole")]
     [InlineData("pendulum")]
+    [InlineData("pendulum-sde")]
     public async Task CtrlC_ThenResume_EndsWithTheUninterruptedParameters(string which)
     {
-        string[] args = which == "cartpole" ? s_cartPole : s_pendulum;
+        string[] args = which switch { "cartpole" => s_cartPole, "pendulum" => s_pendulum, _ => s_pendulumSde };
         string reference = Train("reference", args);
 
         // Cancel (as Ctrl-C does) from another thread as soon as the first periodic checkpoint exists, i.e. mid-run.
         string dir = Path.Combine(_dir, "interrupted");
         using var cts = new CancellationTokenSource();
         string first = new RunDirectory(dir).LatestCheckpointPath;
-        Task watcher = Task.Run(() =>
+        // A dedicated thread: the trainer overlaps its value fit on a thread-pool thread, which must not wait behind the watcher.
+        Task watcher = Task.Factory.StartNew(() =>
         {
             while (!File.Exists(first) && !cts.IsCancellationRequested)
             {
                 Thread.Sleep(1);
             }
             cts.Cancel();
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         (int code, _, string err) = Run(["train", .. args, "--out", dir], cts.Token);
         cts.Cancel();
         await watcher;
@@ -117,6 +123,7 @@ public sealed class TrainingBackendTests : IDisposable
         Assert.False(File.Exists(new RunDirectory(dir).SummaryPath));
         long stoppedAt = Checkpoint.Load(new RunDirectory(dir).LatestCheckpointPath).GetInt64("counters/total_steps");
         Assert.InRange(stoppedAt, 1, (which == "cartpole" ? 20480 : 8192) - 1);
+        Assert.Equal(which == "pendulum-sde", Checkpoint.Load(new RunDirectory(dir).LatestCheckpointPath).Contains("policy/sde_noise"));
 
         (code, _, err) = Run(["resume", dir, "--quiet"]);
         Assert.True(code == 0, err);
@@ -155,6 +162,39 @@ public sealed class TrainingBackendTests : IDisposable
         (int code, _, string err) = Run(["resume", dir, "--quiet"]);
         Assert.True(code == 0, err);
         Assert.Equal(Hash(reference), Hash(dir));
+    }
+
+    [Fact]
+    public void Bench_EndsWithTheSameParametersAsTrain_AndWritesBothReports()
+    {
+        // The preset with a shorter budget (two seeds of CartPole-v1, one of Pendulum-v1 with gSDE), against trpo train.
+        string outDir = Path.Combine(_dir, "bench");
+        (int code, string output, string err) = Run(["bench", "CartPole-v1", "Pendulum-v1", "--seeds", "2", "--steps", "4096", "--jobs", "2", "--out", outDir]);
+        Assert.True(code == 0, err);
+        Assert.Contains("| CartPole-v1 | 4,096 | 2 |", output, StringComparison.Ordinal);
+        JsonElement bench = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json"))).RootElement;
+        Assert.Equal($"trpo bench CartPole-v1 Pendulum-v1 --seeds 2 --steps 4096 --jobs 2 --out {outDir}", bench.GetProperty("command").GetString());
+        Assert.True(bench.GetProperty("machine").GetProperty("cores").GetInt32() >= 1);
+        Assert.Contains(".NET", bench.GetProperty("machine").GetProperty("runtime").GetString()!, StringComparison.Ordinal);
+        JsonElement[] envs = [.. bench.GetProperty("environments").EnumerateArray()];
+        Assert.Equal(["CartPole-v1", "Pendulum-v1"], envs.Select(e => e.GetProperty("env_id").GetString()));
+        Assert.Equal(500.0, envs[0].GetProperty("reference").GetProperty("rl_zoo_return").GetDouble());
+        foreach ((JsonElement env, ulong seed) in new[] { (envs[0], 0UL), (envs[0], 1UL), (envs[1], 0UL) })
+        {
+            JsonElement run = env.GetProperty("seeds")[(int)seed];
+            Assert.Equal(seed, run.GetProperty("seed").GetUInt64());
+            string id = env.GetProperty("env_id").GetString()!;
+            string trained = Train($"{id}-{seed}", [id, "--steps", "4096", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet"]);
+            Assert.Equal(Hash(trained), run.GetProperty("params_sha256").GetString());
+            Assert.Equal(Summary(trained).GetProperty("final_eval_mean").GetDouble(), run.GetProperty("final_eval_mean").GetDouble());
+            JsonElement timings = run.GetProperty("timings_seconds");
+            Assert.True(timings.GetProperty("env").GetDouble() > 0);
+            Assert.True(timings.GetProperty("policy_update").GetDouble() > 0);
+            Assert.True(timings.GetProperty("value_fit").GetDouble() > 0);
+        }
+        string md = File.ReadAllText(Path.Combine(outDir, "bench.md"));
+        Assert.Contains("## Where the time goes", md, StringComparison.Ordinal);
+        Assert.Contains(bench.GetProperty("command").GetString()!, md, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,21 +1,51 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace TrustRegion.Cli.Commands;
 
-/// <summary><c>trpo bench [ENV_ID] [--steps N] [--envs E]</c>.</summary>
+/// <summary><c>trpo bench [ENV_ID...] [--seeds N] [--out DIR] [--steps N] [--jobs J]</c>.</summary>
 internal static class BenchCommand
 {
-    internal static Command Create(CliConsole console, ICliBackend backend)
+    internal static Command Create(CliConsole console, ICliBackend backend, TimeProvider time)
     {
-        var envId = new Argument<string>("ENV_ID") { Description = "Environment to measure.", DefaultValueFactory = _ => "CartPole-v1" };
-        Option<long?> steps = CliOptions.Steps("Environment steps to time. Default 100000.");
-        Option<int?> envs = CliOptions.Envs("Environment copies stepped together. Default 1.");
-        var command = new Command("bench", "Measure environment stepping and training throughput (steps per second).")
+        var envIds = new Argument<string[]>("ENV_ID")
         {
-            envId, steps, envs,
+            Description = "Environments to benchmark, each with its preset and preset budget. Default: CartPole-v1, Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0, Pendulum-v1.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var seeds = new Option<int?>("--seeds")
+        {
+            Description = "Seeds per environment (0 to N-1). Default 3.",
+            HelpName = "N",
+            CustomParser = r => CliOptions.ParseInRange<int>(r, "--seeds", 1, 1000, "for example --seeds 3"),
+        };
+        var output = new Option<string?>("--out", "-o") { Description = "Directory for bench.md and bench.json. Default bench/trpo-bench-TIMESTAMP.", HelpName = "DIR" };
+        Option<long?> steps = CliOptions.Steps("Replace every preset's budget (n_timesteps), for a quick check. Default: the preset's.");
+        var jobs = new Option<int?>("--jobs", "-j")
+        {
+            Description = "Training runs at once (seeds in parallel on the cores). Results do not depend on it; speed figures are only comparable at 1. Default 1.",
+            HelpName = "J",
+            CustomParser = r => CliOptions.ParseInRange<int>(r, "--jobs", 1, 1024, "for example --jobs 2"),
+        };
+        var command = new Command("bench", "Train each environment's preset over several seeds; write bench.md and bench.json: final evaluation beside the RL Zoo, steps and time to the reward threshold, steps per second beside sb3-contrib, and where the time goes.")
+        {
+            envIds, seeds, output, steps, jobs,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(console, "bench", () =>
-            backend.Bench(new BenchRequest(parse.GetValue(envId)!, parse.GetValue(steps) ?? 100_000, parse.GetValue(envs) ?? 1), console, cancellation))));
+        {
+            string outDir = parse.GetValue(output)
+                ?? Path.Combine("bench", "trpo-bench-" + time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            if (File.Exists(outDir))
+            {
+                throw new ArgumentException($"--out '{outDir}' is a file; pass a directory.");
+            }
+            if (File.Exists(Path.Combine(outDir, "bench.json")) || File.Exists(Path.Combine(outDir, "bench.md")))
+            {
+                throw new ArgumentException($"--out '{outDir}' already holds a benchmark report (bench.json or bench.md); choose another directory.");
+            }
+            var request = new BenchRequest(parse.GetValue(envIds) ?? [], parse.GetValue(seeds) ?? 3, outDir, parse.GetValue(steps), parse.GetValue(jobs) ?? 1);
+            return backend.Bench(request, console, cancellation);
+        })));
         return command;
     }
 }

@@ -14,6 +14,7 @@ namespace TrustRegion.Training;
 /// <param name="ExplainedVariance">Explained variance of the value predictions (before the fit) for the returns.</param>
 /// <param name="ValueLoss">Mean minibatch loss of the value fit.</param>
 /// <param name="Evaluation">The evaluation run at the end of this iteration, if one was due.</param>
+/// <param name="Timings">Where this iteration's wall time went (its output phase is the previous iteration's).</param>
 public readonly record struct IterationReport(
     long Iteration,
     long TotalSteps,
@@ -25,4 +26,5 @@ public readonly record struct IterationReport(
     TrpoDiagnostics Policy,
     double ExplainedVariance,
     double ValueLoss,
-    EvaluationResult? Evaluation);
+    EvaluationResult? Evaluation,
+    IterationTimings Timings = default);

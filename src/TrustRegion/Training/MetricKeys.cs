@@ -54,6 +54,30 @@ public static class MetricKeys
     /// <summary>Standard deviation of the returns of the latest evaluation.</summary>
     public const string EvalReturnStd = "eval/std_return";
 
+    /// <summary>Seconds this iteration spent stepping the environments (<see cref="IterationTimings.EnvSeconds"/>).</summary>
+    public const string EnvSeconds = "time/env_seconds";
+
+    /// <summary>Seconds this iteration spent in policy and value inference during the rollout (<see cref="IterationTimings.InferenceSeconds"/>).</summary>
+    public const string InferenceSeconds = "time/inference_seconds";
+
+    /// <summary>Seconds of rollout bookkeeping (<see cref="IterationTimings.RolloutOtherSeconds"/>).</summary>
+    public const string RolloutOtherSeconds = "time/rollout_other_seconds";
+
+    /// <summary>Seconds of GAE (<see cref="IterationTimings.GaeSeconds"/>).</summary>
+    public const string GaeSeconds = "time/gae_seconds";
+
+    /// <summary>Seconds of the policy step (<see cref="IterationTimings.PolicyUpdateSeconds"/>).</summary>
+    public const string PolicyUpdateSeconds = "time/policy_update_seconds";
+
+    /// <summary>Seconds of the value fit (<see cref="IterationTimings.ValueFitSeconds"/>).</summary>
+    public const string ValueFitSeconds = "time/value_fit_seconds";
+
+    /// <summary>Seconds of evaluation (<see cref="IterationTimings.EvaluationSeconds"/>).</summary>
+    public const string EvaluationSeconds = "time/evaluation_seconds";
+
+    /// <summary>Seconds of logging, callback and checkpoints of the previous iteration (<see cref="IterationTimings.OutputSeconds"/>).</summary>
+    public const string OutputSeconds = "time/output_seconds";
+
     /// <summary>The columns of progress.csv after <see cref="TotalSteps"/>, in file order.</summary>
     public static IReadOnlyList<string> ProgressColumns { get; } =
     [
@@ -62,5 +86,6 @@ public static class MetricKeys
         Kl, SurrogateImprovement, LineSearchAccepted, LineSearchSteps, CgResidual,
         ExplainedVariance, ValueLoss, Entropy, Std,
         EvalReturnMean, EvalReturnStd,
+        EnvSeconds, InferenceSeconds, RolloutOtherSeconds, GaeSeconds, PolicyUpdateSeconds, ValueFitSeconds, EvaluationSeconds, OutputSeconds,
     ];
 }

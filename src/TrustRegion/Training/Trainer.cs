@@ -36,6 +36,8 @@ public sealed class Trainer : IDisposable
     private readonly EpisodeLog _episodes = new();
     private readonly double[] _normalized;
     private readonly Metric[] _metrics = new Metric[MetricKeys.ProgressColumns.Count];
+    private readonly Func<object?, (double Loss, long Ticks)> _fitAction = FitValue;
+    private int _fitCount;
     private IEnv? _evalEnv;
     private double[] _evalObservation = [];
     private double[] _evalAction = [];
@@ -45,7 +47,7 @@ public sealed class Trainer : IDisposable
     /// <param name="registry">Where the id is looked up; <see cref="EnvRegistry.Default"/> when null.</param>
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
     /// <exception cref="ArgumentException">The environment id is unknown.</exception>
-    /// <exception cref="NotSupportedException">The configuration asks for something this build does not implement (<c>use_sde</c>, <c>ortho_init: false</c>), or the observation space is not a Box.</exception>
+    /// <exception cref="NotSupportedException">The configuration asks for something this build does not implement (<c>ortho_init: false</c>, <c>use_sde</c> with a non-Box action space), or the observation space is not a Box.</exception>
     public Trainer(TrpoConfig config, EnvRegistry? registry = null)
         : this(config, MakeFactory(config, registry ?? EnvRegistry.Default))
     {
@@ -61,10 +63,6 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(envFactory);
         config.Validate();
-        if (config.UseSde)
-        {
-            throw new NotSupportedException("use_sde is true, but this build's policy has no generalised state-dependent exploration; set use_sde: false (e.g. --set use_sde=false).");
-        }
         if (!config.OrthoInit)
         {
             throw new NotSupportedException("ortho_init is false, but the policy and value networks always use orthogonal initialisation; remove the key or set ortho_init: true.");
@@ -80,6 +78,10 @@ public sealed class Trainer : IDisposable
         _vector = new VectorEnv(_ => envFactory(), config.NumEnvs, new VectorEnvOptions { Mode = mode, Name = config.EnvId });
         try
         {
+            if (config.UseSde && _vector.ActionSpace is not Box)
+            {
+                throw new NotSupportedException($"use_sde is true, but {config.EnvId} has the action space {_vector.ActionSpace}; gSDE explores continuous (Box) actions only. Set use_sde: false.");
+            }
             if (_vector.ObservationSpace is not Box)
             {
                 throw new NotSupportedException($"{config.EnvId}: the observation space is {_vector.ObservationSpace}; the MLP policy needs a Box observation space.");
@@ -99,7 +101,7 @@ public sealed class Trainer : IDisposable
             int obsSize = _vector.ObservationSpace.FlatSize;
             Activation activation = config.Activation == ActivationFunction.Relu ? Activation.ReLU : Activation.Tanh;
             var root = new Rng(config.Seed);
-            Policy = new Policy(_vector.ActionSpace, obsSize, config.NetArch.Policy, activation, config.LogStdInit, root.Split(PolicyInitStream));
+            Policy = new Policy(_vector.ActionSpace, obsSize, config.NetArch.Policy, activation, config.LogStdInit, root.Split(PolicyInitStream), config.UseSde);
             Value = new ValueFunction(obsSize, config.NetArch.Value, activation, root.Split(ValueInitStream));
             Sampling = root.Split(SamplingStream);
             Minibatch = root.Split(MinibatchStream);
@@ -116,7 +118,7 @@ public sealed class Trainer : IDisposable
                 EntropyCoefficient = config.EntCoef,
             });
             _fitOptions = new ValueFitOptions { LearningRate = config.LearningRate, Epochs = config.CriticUpdates, MinibatchSize = config.BatchSize };
-            _collector = new RolloutCollector(_envs, Policy, Value);
+            _collector = new RolloutCollector(_envs, Policy, Value, config.SdeSampleFreq);
             _normalized = new double[obsSize];
             _collector.Reset(root.Split(EnvStream).NextUInt64());
         }
@@ -154,6 +156,12 @@ public sealed class Trainer : IDisposable
     /// <summary>Wall time spent training this run, in seconds, over all sessions (resumed runs included).</summary>
     public double ElapsedSeconds => ElapsedBefore;
 
+    /// <summary>
+    /// Where the wall time of the latest <see cref="Train"/> call went, phase by phase (the final checkpoint and the sinks' flush
+    /// count as output). Not part of the training state: not saved in checkpoints.
+    /// </summary>
+    public IterationTimings SessionTimings { get; private set; }
+
     /// <summary>Wall time of earlier sessions of this run (restored from a checkpoint).</summary>
     internal double ElapsedBefore { get; set; }
 
@@ -182,6 +190,8 @@ public sealed class Trainer : IDisposable
         long clockStart = Stopwatch.GetTimestamp();
         TrainingStop stop = TrainingStop.Completed;
         int n = _buffer.Count;
+        SessionTimings = default;
+        long outputTicks = 0; // the previous iteration's metrics, callback and checkpoint
         while (TotalSteps < totalSteps)
         {
             if (cancellation.IsCancellationRequested)
@@ -193,10 +203,12 @@ public sealed class Trainer : IDisposable
             _collector.Collect(_buffer, Sampling, _episodes);
             TotalSteps += n;
             Iterations++;
+            long t0 = Stopwatch.GetTimestamp();
             Gae.Compute(_buffer, Config.Gamma, Config.GaeLambda);
-            TrpoDiagnostics step = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
             double explained = Gae.ExplainedVariance(_buffer.Values, _buffer.Returns);
-            double valueLoss = Value.Fit(_buffer.Observations, _buffer.Returns, n, _fitOptions, Minibatch);
+            long t1 = Stopwatch.GetTimestamp();
+            (TrpoDiagnostics step, double valueLoss, long policyTicks, long valueTicks) = UpdateLearners(n);
+            long t3 = Stopwatch.GetTimestamp();
 
             EvaluationResult? evaluation = null;
             if (Config.EvalFreq > 0 && TotalSteps / Config.EvalFreq > before / Config.EvalFreq)
@@ -211,24 +223,32 @@ public sealed class Trainer : IDisposable
                     }
                 }
             }
+            long t4 = Stopwatch.GetTimestamp();
+            var timings = new IterationTimings(
+                Seconds(_collector.EnvTicks), Seconds(_collector.InferenceTicks),
+                Seconds(_collector.TotalTicks - _collector.EnvTicks - _collector.InferenceTicks),
+                Seconds(t1 - t0), Seconds(policyTicks), Seconds(valueTicks), Seconds(t4 - t3), Seconds(outputTicks));
+            SessionTimings += timings;
 
             double session = Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
             ElapsedBefore = elapsedAtStart + session;
             var report = new IterationReport(Iterations, TotalSteps, totalSteps, ElapsedBefore,
                 session > 0 ? (TotalSteps - sessionStartSteps) / session : 0, _episodes.MeanReturn, _episodes.MeanLength,
-                step, explained, valueLoss, evaluation);
+                step, explained, valueLoss, evaluation, timings);
             WriteMetrics(report, outputs.Sinks);
             bool keepGoing = outputs.Callback?.Invoke(report) ?? true;
             if (outputs.CheckpointPath is { } path && Config.CheckpointFreq > 0 && TotalSteps / Config.CheckpointFreq > before / Config.CheckpointFreq)
             {
                 Save(path);
             }
+            outputTicks = Stopwatch.GetTimestamp() - t4;
             if (!keepGoing)
             {
                 stop = TrainingStop.StoppedByCallback;
                 break;
             }
         }
+        long finalOutput = Stopwatch.GetTimestamp();
         ElapsedBefore = elapsedAtStart + Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
         if (outputs.CheckpointPath is { } final)
         {
@@ -238,7 +258,61 @@ public sealed class Trainer : IDisposable
         {
             sink.Flush();
         }
+        SessionTimings += new IterationTimings { OutputSeconds = Seconds(outputTicks + (Stopwatch.GetTimestamp() - finalOutput)) };
         return stop;
+    }
+
+    /// <summary>
+    /// Whether the policy step and the value fit of an iteration run at the same time on two threads (default: when the machine
+    /// has more than one logical processor). They share no mutable state (the policy step reads the rollout's observations,
+    /// actions and advantages and writes the policy; the fit reads observations and returns, writes the value network and draws
+    /// from its own minibatch stream), so the results are bit for bit those of running them one after the other.
+    /// </summary>
+    public bool OverlapLearners { get; set; } = Environment.ProcessorCount > 1;
+
+    /// <summary>The policy step and the value fit, overlapped when <see cref="OverlapLearners"/>; with each one's own duration in ticks.</summary>
+    private (TrpoDiagnostics Step, double ValueLoss, long PolicyTicks, long ValueTicks) UpdateLearners(int n)
+    {
+        if (!OverlapLearners)
+        {
+            long a = Stopwatch.GetTimestamp();
+            TrpoDiagnostics step = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
+            long b = Stopwatch.GetTimestamp();
+            double loss = Value.Fit(_buffer.Observations, _buffer.Returns, n, _fitOptions, Minibatch);
+            return (step, loss, b - a, Stopwatch.GetTimestamp() - b);
+        }
+        _fitCount = n;
+        Task<(double Loss, long Ticks)> fit = Task.Factory.StartNew(_fitAction, this, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
+        TrpoDiagnostics result;
+        long policyTicks;
+        try
+        {
+            long start = Stopwatch.GetTimestamp();
+            result = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
+            policyTicks = Stopwatch.GetTimestamp() - start;
+        }
+        finally
+        {
+            // Never leave the fit running past this call, even when the policy step throws.
+            try
+            {
+                fit.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Rethrown below when the policy step succeeded; otherwise the policy step's exception wins, as run in sequence.
+            }
+        }
+        (double valueLoss, long valueTicks) = fit.GetAwaiter().GetResult(); // rethrows the fit's own exception, unwrapped
+        return (result, valueLoss, policyTicks, valueTicks);
+    }
+
+    private static (double Loss, long Ticks) FitValue(object? state)
+    {
+        var t = (Trainer)state!;
+        long start = Stopwatch.GetTimestamp();
+        double loss = t.Value.Fit(t._buffer.Observations, t._buffer.Returns, t._fitCount, t._fitOptions, t.Minibatch);
+        return (loss, Stopwatch.GetTimestamp() - start);
     }
 
     /// <summary>The seed of the evaluation run at <paramref name="totalSteps"/>: stream 6 of the run seed, split by the step count.</summary>
@@ -247,7 +321,8 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Runs <paramref name="episodes"/> whole episodes on a separate environment instance with the current policy and the
     /// frozen normalisation statistics, reporting raw returns. Episode i is reset with <c>new Rng(seed).Split(i)</c>; stochastic
-    /// actions are sampled from <c>new Rng(seed).Split(2⁶⁴ − 1)</c>. The training state is not touched.
+    /// actions are sampled from <c>new Rng(seed).Split(2⁶⁴ − 1)</c> (gSDE: a noise matrix drawn from it at each episode start and
+    /// every <c>sde_sample_freq</c> steps, the training noise being restored afterwards). The training state is not touched.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="episodes"/> is not positive.</exception>
     public EvaluationResult Evaluate(int episodes, bool deterministic = true, ulong seed = 0)
@@ -262,6 +337,9 @@ public sealed class Trainer : IDisposable
         }
         var root = new Rng(seed);
         Rng sampling = root.Split(ulong.MaxValue);
+        // gSDE sampling uses the policy's noise matrices: keep the training ones aside, draw the evaluation's from its own stream.
+        bool sde = !deterministic && Policy.UsesSde;
+        double[]? savedNoise = sde ? Policy.Noise.ToArray() : null;
         Span<double> action = _evalAction;
         double sumR = 0, sumR2 = 0, sumL = 0, sumL2 = 0;
         for (int i = 0; i < episodes; i++)
@@ -271,6 +349,10 @@ public sealed class Trainer : IDisposable
             long length = 0;
             while (true)
             {
+                if (sde && (length == 0 || (Config.SdeSampleFreq > 0 && length % Config.SdeSampleFreq == 0)))
+                {
+                    Policy.ResampleNoise(sampling, 1);
+                }
                 Act(_evalObservation, action, deterministic, sampling);
                 StepResult r = _evalEnv.Step(action[.._evalEnv.ActionSpace.FlatSize], _evalObservation);
                 episodeReturn += r.Reward;
@@ -285,6 +367,10 @@ public sealed class Trainer : IDisposable
             sumL += length;
             sumL2 += (double)length * length;
         }
+        if (savedNoise is { Length: > 0 })
+        {
+            Policy.RestoreNoise(savedNoise);
+        }
         double meanR = sumR / episodes, meanL = sumL / episodes;
         return new EvaluationResult(episodes, meanR, Math.Sqrt(Math.Max(0, (sumR2 / episodes) - (meanR * meanR))),
             meanL, Math.Sqrt(Math.Max(0, (sumL2 / episodes) - (meanL * meanL))));
@@ -292,7 +378,7 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Chooses the action for one raw observation: normalised with the frozen statistics, then the policy's mode (or a sample
-    /// from <paramref name="rng"/>), clipped to a Box action space's bounds.
+    /// from <paramref name="rng"/>; gSDE: with the current noise matrix 0), clipped to a Box action space's bounds.
     /// </summary>
     internal void Act(ReadOnlySpan<double> observation, Span<double> action, bool deterministic, Rng? rng)
     {
@@ -301,6 +387,10 @@ public sealed class Trainer : IDisposable
         {
             _normalize.NormalizeObservations(observation, _normalized);
             input = _normalized;
+        }
+        if (!deterministic && rng is not null && Policy.UsesSde && Policy.NoiseEnvCount == 0)
+        {
+            Policy.ResampleNoise(rng, 1); // a gSDE sample before any rollout: draw a first noise matrix
         }
         Policy.Predict(input, action, deterministic, rng);
         if (_vector.ActionSpace is Box box)
@@ -344,6 +434,8 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Resets the environment copies with a seed derived from the run seed and the iteration (used when a checkpoint holds no environment snapshot).</summary>
     internal void ResetEnvironments(ulong salt) => _collector.Reset(new Rng(Config.Seed).Split(EnvStream).Split(salt).NextUInt64());
+
+    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 
     private static void AppendLittleEndian(System.Security.Cryptography.IncrementalHash sha, ReadOnlySpan<double> values)
     {
@@ -395,6 +487,15 @@ public sealed class Trainer : IDisposable
             Put(MetricKeys.EvalReturnMean, e.ReturnMean);
             Put(MetricKeys.EvalReturnStd, e.ReturnStd);
         }
+        IterationTimings time = r.Timings;
+        Put(MetricKeys.EnvSeconds, time.EnvSeconds);
+        Put(MetricKeys.InferenceSeconds, time.InferenceSeconds);
+        Put(MetricKeys.RolloutOtherSeconds, time.RolloutOtherSeconds);
+        Put(MetricKeys.GaeSeconds, time.GaeSeconds);
+        Put(MetricKeys.PolicyUpdateSeconds, time.PolicyUpdateSeconds);
+        Put(MetricKeys.ValueFitSeconds, time.ValueFitSeconds);
+        Put(MetricKeys.EvaluationSeconds, time.EvaluationSeconds);
+        Put(MetricKeys.OutputSeconds, time.OutputSeconds);
         foreach (IMetricSink sink in sinks)
         {
             sink.Write(r.TotalSteps, _metrics.AsSpan(0, k));

@@ -19,6 +19,7 @@ internal static class TrainingCheckpoint
     internal const string EnvSnapshot = "env/snapshot";
     internal const string PolicyShape = "policy/shape";
     internal const string PolicyParameters = "policy/parameters";
+    internal const string PolicyNoise = "policy/sde_noise";
     internal const string ValueShape = "value/shape";
     internal const string ValueParameters = "value/parameters";
     internal const string AdamFirstMoment = "value/adam/m";
@@ -64,6 +65,10 @@ internal static class TrainingCheckpoint
             .AddDoubles(Observations, t.CurrentObservations)
             .AddDouble(BestEval, t.BestEvaluationMean)
             .AddDouble(Elapsed, t.ElapsedBefore);
+        if (t.Policy.NoiseEnvCount > 0)
+        {
+            w.AddDoubles(PolicyNoise, t.Policy.Noise);
+        }
         if (t.Normalizer is { } norm)
         {
             NormalizationState s = norm.ExportState();
@@ -117,6 +122,22 @@ internal static class TrainingCheckpoint
             Check(c, ValueShape, t.Value.Shape.ToString()!, "value network");
             c.ReadDoubles(PolicyParameters, t.Policy.Parameters);
             c.ReadDoubles(ValueParameters, t.Value.Parameters);
+            if (c.Contains(PolicyNoise))
+            {
+                if (!t.Policy.UsesSde)
+                {
+                    throw new CheckpointException(c.Source, CheckpointProblem.Incompatible,
+                        $"the checkpoint holds gSDE noise ('{PolicyNoise}') but its configuration does not use gSDE; the file is inconsistent.");
+                }
+                try
+                {
+                    t.Policy.RestoreNoise(c.GetDoubles(PolicyNoise));
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CheckpointException(c.Source, CheckpointProblem.Incompatible, $"section '{PolicyNoise}' does not fit the policy: {e.Message}", e);
+                }
+            }
             c.ReadDoubles(AdamFirstMoment, t.Value.Optimizer.FirstMoment);
             c.ReadDoubles(AdamSecondMoment, t.Value.Optimizer.SecondMoment);
             t.Value.Optimizer.StepCount = NonNegative(c, AdamSteps);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TrustRegion.Envs;
 using TrustRegion.Numerics;
 
@@ -13,6 +14,10 @@ namespace TrustRegion.Trpo;
 /// log-probabilities belong to the stored actions (Stable-Baselines3's convention). Where a copy is truncated by a time
 /// limit, <c>V(final observation)</c> is evaluated on the (already normalised) final observation for bootstrapping
 /// (SB3 issue #633). After the last step, <see cref="RolloutBuffer.LastValues"/> = V(current observations).</para>
+/// <para>gSDE (<see cref="Policy.UsesSde"/>): one noise matrix per copy is drawn from the sampling stream before step 0 of every
+/// rollout and, when the sample frequency f is positive, again before every step t with t mod f = 0 (t ≥ f); with f = −1 only at
+/// the rollout start. (Stable-Baselines3 draws twice before step 0, the first draw being overwritten at once; one draw is the same
+/// distribution.)</para>
 /// <para>Raw episode returns and lengths reported by the vector environment go to an <see cref="EpisodeLog"/>.</para>
 /// <para>All buffers are allocated in the constructor; <see cref="Collect"/> allocates nothing.</para>
 /// </remarks>
@@ -30,9 +35,15 @@ internal sealed class RolloutCollector
     private readonly double[] _values;
     private readonly double[] _finalValues;
     private readonly VectorStepBuffers _step;
+    private readonly int _sdeSampleFreq;
 
-    internal RolloutCollector(IVectorEnv envs, Policy policy, ValueFunction value)
+    /// <param name="envs">The environment copies.</param>
+    /// <param name="policy">The acting policy.</param>
+    /// <param name="value">The value function (for the stored values and the truncation bootstraps).</param>
+    /// <param name="sdeSampleFreq">gSDE: steps between noise draws within a rollout, or −1 for once per rollout; ignored otherwise.</param>
+    internal RolloutCollector(IVectorEnv envs, Policy policy, ValueFunction value, int sdeSampleFreq = -1)
     {
+        _sdeSampleFreq = sdeSampleFreq;
         _envs = envs;
         _policy = policy;
         _value = value;
@@ -55,15 +66,34 @@ internal sealed class RolloutCollector
     /// <summary>Resets every copy (copy i seeded with <see cref="VectorEnv.CopySeed"/>(seed, i)).</summary>
     internal void Reset(ulong seed) => _envs.Reset(seed, _observations);
 
+    /// <summary>Stopwatch ticks the last <see cref="Collect"/> spent in <see cref="IVectorEnv.Step"/>.</summary>
+    internal long EnvTicks { get; private set; }
+
+    /// <summary>Stopwatch ticks the last <see cref="Collect"/> spent in policy and value inference (and gSDE noise draws).</summary>
+    internal long InferenceTicks { get; private set; }
+
+    /// <summary>Stopwatch ticks of the whole last <see cref="Collect"/>.</summary>
+    internal long TotalTicks { get; private set; }
+
     /// <summary>Collects <see cref="RolloutBuffer.NumSteps"/> steps of every copy into <paramref name="buffer"/>.</summary>
     internal void Collect(RolloutBuffer buffer, Rng sampling, EpisodeLog episodes)
     {
+        long start = Stopwatch.GetTimestamp();
+        long envTicks = 0, inferenceTicks = 0;
         int e = _numEnvs, obs = _obsSize, act = _policy.ActionSize;
+        bool sde = _policy.UsesSde;
         for (int t = 0; t < buffer.NumSteps; t++)
         {
             int row = t * e;
+            long t0 = Stopwatch.GetTimestamp();
+            if (sde && (t == 0 || (_sdeSampleFreq > 0 && t % _sdeSampleFreq == 0)))
+            {
+                _policy.ResampleNoise(sampling, e);
+            }
             _policy.Act(_observations, e, _actions, _logProbs, sampling, deterministic: false);
             _value.Predict(_observations, e, _values);
+            long t1 = Stopwatch.GetTimestamp();
+            inferenceTicks += t1 - t0;
             _observations.CopyTo(buffer.Observations, row * obs);
             _actions.CopyTo(buffer.Actions, row * act);
             _logProbs.CopyTo(buffer.LogProbs, row);
@@ -79,7 +109,9 @@ internal sealed class RolloutCollector
                 }
                 envActions = _envActions;
             }
+            long t2 = Stopwatch.GetTimestamp();
             _envs.Step(envActions, _step);
+            envTicks += Stopwatch.GetTimestamp() - t2;
 
             bool anyTruncated = false;
             for (int i = 0; i < e; i++)
@@ -98,7 +130,9 @@ internal sealed class RolloutCollector
             if (anyTruncated)
             {
                 // Rows of copies that did not end hold stale data; their values are computed but never read.
+                long t3 = Stopwatch.GetTimestamp();
                 _value.Predict(_step.FinalObservations, e, _finalValues);
+                inferenceTicks += Stopwatch.GetTimestamp() - t3;
                 for (int i = 0; i < e; i++)
                 {
                     buffer.TruncationValues[row + i] = buffer.Truncated[row + i] ? _finalValues[i] : 0.0;
@@ -106,6 +140,11 @@ internal sealed class RolloutCollector
             }
             _step.Observations.CopyTo(_observations, 0);
         }
+        long t4 = Stopwatch.GetTimestamp();
         _value.Predict(_observations, e, buffer.LastValues);
+        long end = Stopwatch.GetTimestamp();
+        EnvTicks = envTicks;
+        InferenceTicks = inferenceTicks + (end - t4);
+        TotalTicks = end - start;
     }
 }

@@ -115,11 +115,64 @@ public sealed class TrpoAgentTests : IDisposable
         Assert.Contains("observation space", mismatch.Message, StringComparison.Ordinal);
     }
 
+    private static TrpoConfig SdeConfig(ulong seed = 4) =>
+        ConfigResolver.Resolve("Pendulum-v1", overrides: ["normalize=true", "n_steps=256", "batch_size=64", "n_critic_updates=3"]) with { Seed = seed };
+
     [Fact]
-    public void UseSde_IsRejectedByName()
+    public void Sde_SaveThenLoadThenLearn_EqualsLearningWithoutInterruption()
     {
-        var e = Assert.Throws<NotSupportedException>(() => new TrpoAgent("Pendulum-v1"));
+        Assert.True(SdeConfig().UseSde);
+        Assert.Equal(4, SdeConfig().SdeSampleFreq);
+        using var reference = new TrpoAgent("Pendulum-v1", SdeConfig());
+        reference.Learn(2560);
+        Assert.True(reference.Policy.UsesSde);
+        using var first = new TrpoAgent("Pendulum-v1", SdeConfig());
+        first.Learn(1024);
+        string path = PathOf("sde-half.ckpt");
+        first.Save(path);
+        using TrpoAgent resumed = TrpoAgent.Load(path);
+        resumed.Learn(1536);
+        Assert.Equal(reference.TotalSteps, resumed.TotalSteps);
+        Assert.Equal(reference.Trainer.ParameterHash(), resumed.Trainer.ParameterHash());
+
+        using var other = new TrpoAgent("Pendulum-v1", SdeConfig() with { SdeSampleFreq = -1 });
+        other.Learn(2560);
+        Assert.NotEqual(reference.Trainer.ParameterHash(), other.Trainer.ParameterHash()); // the sample frequency matters
+    }
+
+    [Fact]
+    public void Sde_SaveLoad_KeepsTheNoiseSoStochasticPredictionsMatch()
+    {
+        using var agent = new TrpoAgent("Pendulum-v1", SdeConfig());
+        agent.Learn(1024);
+        Assert.Equal(agent.Trainer.Config.NumEnvs, agent.Policy.NoiseEnvCount);
+        string path = PathOf("sde.ckpt");
+        agent.Save(path);
+        using TrpoAgent loaded = TrpoAgent.Load(path);
+        Assert.True(agent.Policy.Noise.SequenceEqual(loaded.Policy.Noise));
+        Span<double> x = stackalloc double[1];
+        Span<double> y = stackalloc double[1];
+        double[] obs = [0.3, -0.8, 1.5];
+        agent.Predict(obs, x, deterministic: false);
+        loaded.Predict(obs, y, deterministic: false);
+        Assert.Equal(x[0], y[0]);
+        agent.Predict(obs, y, deterministic: true);
+        Assert.NotEqual(x[0], y[0]); // the sample is not the mode
+
+        // A stochastic evaluation draws its own noise and leaves the training noise as it was.
+        double[] before = agent.Policy.Noise.ToArray();
+        EvaluationResult a = agent.Evaluate(2, deterministic: false, seed: 8);
+        Assert.True(before.AsSpan().SequenceEqual(agent.Policy.Noise));
+        Assert.Equal(a, loaded.Evaluate(2, deterministic: false, seed: 8));
+    }
+
+    [Fact]
+    public void Sde_WithDiscreteActions_IsRejectedByName()
+    {
+        TrpoConfig config = ConfigResolver.Resolve("CartPole-v1", overrides: ["use_sde=true"]);
+        var e = Assert.Throws<NotSupportedException>(() => new TrpoAgent("CartPole-v1", config));
         Assert.Contains("use_sde", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Discrete", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

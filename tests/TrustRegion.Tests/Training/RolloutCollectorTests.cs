@@ -48,4 +48,49 @@ public sealed class RolloutCollectorTests
         Assert.False(buffer.Terminated[last]);
         Assert.NotEqual(0.0, buffer.TruncationValues[last]);
     }
+
+    [Fact]
+    public void Collect_Sde_AllocatesNothingAfterWarmUp()
+    {
+        using Trainer t = Make("MountainCarContinuous-v0", "n_steps=256");
+        Assert.True(t.Policy.UsesSde);
+        var collector = new RolloutCollector(t.Environments, t.Policy, t.Value, sdeSampleFreq: 4);
+        collector.Reset(1);
+        var buffer = new RolloutBuffer(256, t.Config.NumEnvs, t.Policy.ObservationSize, t.Policy.ActionSize);
+        var rng = new TrustRegion.Numerics.Rng(2);
+        var log = new EpisodeLog();
+        collector.Collect(buffer, rng, log);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        collector.Collect(buffer, rng, log);
+        collector.Collect(buffer, rng, log);
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    /// <summary>
+    /// gSDE noise is drawn before step 0 and before every step t with t mod f = 0: two collectors with the same seed but
+    /// frequencies 4 and −1 act identically for steps 0–3 and differently from step 4 on; −1 equals a frequency of n_steps.
+    /// </summary>
+    [Fact]
+    public void Collect_Sde_RedrawsTheNoiseExactlyEverySampleFreqSteps()
+    {
+        double[] Actions(int freq)
+        {
+            using Trainer t = Make("Pendulum-v1", "n_steps=16", "batch_size=32");
+            var collector = new RolloutCollector(t.Environments, t.Policy, t.Value, freq);
+            collector.Reset(7);
+            var buffer = new RolloutBuffer(16, t.Config.NumEnvs, t.Policy.ObservationSize, t.Policy.ActionSize);
+            collector.Collect(buffer, new TrustRegion.Numerics.Rng(3), new EpisodeLog());
+            return buffer.Actions.ToArray();
+        }
+        int e = ConfigResolver.Preset("Pendulum-v1").NumEnvs;
+        double[] every4 = Actions(4), once = Actions(-1), every16 = Actions(16), every5 = Actions(5);
+        Assert.Equal(once, every16);
+        Assert.Equal(once.AsSpan(0, 4 * e).ToArray(), every4.AsSpan(0, 4 * e).ToArray());
+        Assert.Equal(once.AsSpan(0, 5 * e).ToArray(), every5.AsSpan(0, 5 * e).ToArray());
+        for (int i = 0; i < e; i++)
+        {
+            Assert.NotEqual(once[(4 * e) + i], every4[(4 * e) + i]);
+            Assert.NotEqual(once[(5 * e) + i], every5[(5 * e) + i]);
+        }
+    }
 }

@@ -1,0 +1,27 @@
+namespace TrustRegion.Training.Bench;
+
+/// <summary>One training run of a benchmark: one environment, its preset, one seed.</summary>
+/// <param name="Seed">The run seed.</param>
+/// <param name="TotalSteps">Environment steps taken (the budget rounded up to whole rollouts).</param>
+/// <param name="WallSeconds">Wall time of training, evaluations included (what <c>trpo train</c> reports as wall time).</param>
+/// <param name="FinalEvaluation">The final deterministic evaluation, as <c>trpo train</c>'s summary.json.</param>
+/// <param name="ThresholdSteps">Steps at the end of the first iteration whose mean training return reached the threshold; null if none did.</param>
+/// <param name="ThresholdSeconds">Wall time at that iteration; null if none did.</param>
+/// <param name="Timings">Where the wall time went.</param>
+/// <param name="ParamsSha256">The parameter hash, as in <c>trpo train</c>'s summary.json.</param>
+/// <param name="CpuSeconds">CPU time of the whole process during training (all threads: JIT and GC included). On a shared
+/// machine it is steadier than the wall time; with several runs at once it includes the others'.</param>
+public sealed record BenchSeedResult(
+    ulong Seed,
+    long TotalSteps,
+    double WallSeconds,
+    EvaluationResult FinalEvaluation,
+    long? ThresholdSteps,
+    double? ThresholdSeconds,
+    IterationTimings Timings,
+    string ParamsSha256,
+    double CpuSeconds)
+{
+    /// <summary>End-to-end environment steps per second: <see cref="TotalSteps"/> / <see cref="WallSeconds"/>.</summary>
+    public double StepsPerSecond => WallSeconds > 0 ? TotalSteps / WallSeconds : 0;
+}
