@@ -96,6 +96,10 @@ public abstract class ActionHead
     /// <c>weight · Σ_i M_φ δφ</c>, where M is the Hessian of <c>KL(p ‖ ·)</c> at p. Together with a network's Jacobian J this gives
     /// the Fisher-vector product <c>Jᵀ M J v</c> with no second derivatives. M is positive semi-definite.
     /// </summary>
+    /// <remarks>
+    /// The updater calls this concurrently from worker threads for disjoint row chunks, each with its own
+    /// <paramref name="parameterResult"/>: an implementation must not write to any shared scratch state.
+    /// </remarks>
     public abstract void FisherProduct(ReadOnlySpan<double> distribution, int n, ReadOnlySpan<double> outputTangent, ReadOnlySpan<double> parameterTangent, double weight, Span<double> outputResult, Span<double> parameterResult);
 
     /// <summary>Compact description, e.g. <c>categorical [2]</c> or <c>gaussian [3]</c>.</summary>

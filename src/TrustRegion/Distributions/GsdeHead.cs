@@ -330,7 +330,7 @@ public sealed class GsdeHead : ActionHead
                 outputGradient[(i * d) + j] += wi * dev * invVar; // ∂log π/∂μ = (a − μ)/v
                 _coefficient[j] = wi * 0.5 * ((dev * dev * invVar) - 1.0); // ∂log π/∂ℓ = ((a − μ)²/v − 1)/2
             }
-            AccumulateThroughVariance(row, parameterGradient);
+            AccumulateThroughVariance(row, _coefficient, parameterGradient);
         }
     }
 
@@ -343,7 +343,7 @@ public sealed class GsdeHead : ActionHead
         _coefficient.AsSpan().Fill(0.5 * weight); // ∂H/∂ℓ_j = ½
         for (int i = 0; i < n; i++)
         {
-            AccumulateThroughVariance(distribution.Slice(i * size, size), parameterGradient);
+            AccumulateThroughVariance(distribution.Slice(i * size, size), _coefficient, parameterGradient);
         }
     }
 
@@ -366,7 +366,7 @@ public sealed class GsdeHead : ActionHead
                 outputGradient[(i * d) + j] += weight * dm * invVar; // ∂KL/∂μ_p = (μ_p − μ_q)/v_p
                 _coefficient[j] = weight * 0.5 * (1.0 - ((Math.Exp(q[d + j]) + (dm * dm)) * invVar)); // ∂KL/∂ℓ_p = (1 − (v_q + Δμ²)/v_p)/2
             }
-            AccumulateThroughVariance(row, parameterGradient);
+            AccumulateThroughVariance(row, _coefficient, parameterGradient);
         }
     }
 
@@ -384,6 +384,9 @@ public sealed class GsdeHead : ActionHead
         Require(outputResult, (long)n * d, nameof(outputResult));
         Require(parameterResult, p, nameof(parameterResult));
         parameterResult[..p].Clear();
+        // The updater calls this concurrently for disjoint row chunks (each with its own parameterResult), so the per-row
+        // coefficient lives on this call's stack, never in the shared _coefficient scratch.
+        Span<double> coefficient = d <= 256 ? stackalloc double[d] : new double[d];
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<double> row = distribution.Slice(i * size, size);
@@ -391,32 +394,31 @@ public sealed class GsdeHead : ActionHead
             for (int j = 0; j < d; j++)
             {
                 outputResult[(i * d) + j] = weight * outputTangent[(i * d) + j] * Math.Exp(-row[d + j]);
-                _coefficient[j] = 0;
+                coefficient[j] = 0;
             }
             for (int k = 0; k < lat; k++)
             {
                 for (int j = 0; j < d; j++)
                 {
-                    _coefficient[j] += w[(k * d) + j] * parameterTangent[(k * d) + j]; // δℓ_j / 2
+                    coefficient[j] += w[(k * d) + j] * parameterTangent[(k * d) + j]; // δℓ_j / 2
                 }
             }
             for (int j = 0; j < d; j++)
             {
-                _coefficient[j] *= weight; // (weight · ½ · δℓ_j) is the metric's output; 2 w_kj pulls it back below
+                coefficient[j] *= weight; // (weight · ½ · δℓ_j) is the metric's output; 2 w_kj pulls it back below
             }
-            AccumulateThroughVariance(row, parameterResult);
+            AccumulateThroughVariance(row, coefficient, parameterResult);
         }
     }
 
     /// <summary>
-    /// <c>parameterGradient[k, j] += 2 w_kj · c_j</c> with c = <see cref="_coefficient"/> = ∂f/∂ℓ of one row: the chain rule through
+    /// <c>parameterGradient[k, j] += 2 w_kj · c_j</c> with c = ∂f/∂ℓ of one row: the chain rule through
     /// <c>ℓ_j = log(Σ_k z_k² exp(2φ_kj) + ε)</c> with z held constant.
     /// </summary>
-    private void AccumulateThroughVariance(ReadOnlySpan<double> row, Span<double> parameterGradient)
+    private void AccumulateThroughVariance(ReadOnlySpan<double> row, ReadOnlySpan<double> c, Span<double> parameterGradient)
     {
         int d = _dim, lat = _latent;
         ReadOnlySpan<double> w = row.Slice((2 * d) + lat, lat * d);
-        ReadOnlySpan<double> c = _coefficient;
         for (int k = 0; k < lat; k++)
         {
             for (int j = 0; j < d; j++)

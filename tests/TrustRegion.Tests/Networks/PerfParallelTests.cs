@@ -194,10 +194,11 @@ public class PerfParallelTests
         }
     }
 
-    private static (double[] Theta, TrpoDiagnostics D, double[] Value, double Loss) Learn(Space space, int obsSize, int batch, ComputePool pool)
+    private static (double[] Theta, TrpoDiagnostics D, double[] Value, double Loss) Learn(Space space, int obsSize, int batch, ComputePool pool, bool useSde = false)
     {
         var rng = new Rng(31);
-        var policy = new Policy(space, obsSize, [64, 64], Activation.Tanh, 0.0, rng.Split(1));
+        var policy = new Policy(space, obsSize, [64, 64], Activation.Tanh, 0.0, rng.Split(1), useSde);
+        policy.ResampleNoise(rng.Split(5), 4); // gSDE: one noise matrix per env copy; no effect for other heads
         var obs = new double[batch * obsSize];
         rng.FillGaussian(obs);
         var actions = new double[batch * policy.ActionSize];
@@ -225,6 +226,20 @@ public class PerfParallelTests
             Assert.Equal(a.D, b.D);
             Assert.Equal(a.Value, b.Value);
             Assert.Equal(a.Loss, b.Loss);
+        }
+    }
+
+    [Fact]
+    public void GsdePolicyUpdate_IsBitIdenticalForOneAndTwoThreads()
+    {
+        // The Fisher product runs concurrently on row chunks; a head that kept per-row scratch in shared state would race
+        // here (it did once), so repeat the two-thread run and demand the one-thread result every time.
+        var a = Learn(Box.Uniform(-1, 1, 3), 11, 1024, One, useSde: true);
+        for (int repeat = 0; repeat < 5; repeat++)
+        {
+            var b = Learn(Box.Uniform(-1, 1, 3), 11, 1024, Two, useSde: true);
+            Assert.Equal(a.Theta, b.Theta);
+            Assert.Equal(a.D, b.D);
         }
     }
 }
