@@ -4,6 +4,11 @@ using TrustRegion.Numerics;
 
 namespace TrustRegion.MuJoCo.Tests;
 
+[CollectionDefinition(nameof(MuJoCoTimingTests), DisableParallelization = true)]
+public sealed class MuJoCoTimingCollection;
+
+// Alone: the process-wide clocks then only move with the environments of the test being run.
+[Collection(nameof(MuJoCoTimingTests))]
 public sealed class MuJoCoTimingTests
 {
     [Fact]
@@ -62,6 +67,61 @@ public sealed class MuJoCoTimingTests
     }
 
     [Fact]
+    public void PhysicsWallTime_OnOneThread_EqualsThePhysicsTime()
+    {
+        using var env = new Walker2dEnv();
+        var o = new double[17];
+        var a = new double[6];
+        long wallBefore = MuJoCoTiming.PhysicsWallTicks;
+        long sumBefore = MuJoCoTiming.PhysicsTicks;
+        long watchStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        env.Reset(0, o);
+        for (int t = 0; t < 100; t++)
+        {
+            if (env.Step(a, o).Terminated)
+            {
+                env.Reset(null, o);
+            }
+        }
+        TimeSpan elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(watchStart);
+        long wall = MuJoCoTiming.PhysicsWallTicks - wallBefore;
+        long sum = MuJoCoTiming.PhysicsTicks - sumBefore;
+        Assert.Equal(sum, wall);
+        Assert.InRange(System.Diagnostics.Stopwatch.GetElapsedTime(0, wall), env.PhysicsTime - TimeSpan.FromTicks(1), elapsed);
+    }
+
+    [Fact]
+    public void PhysicsWallTime_OfTwoThreads_CoversEachAndStaysWithinTheSumAndTheElapsedTime()
+    {
+        using var a = new HopperEnv();
+        using var b = new HopperEnv();
+        long wallBefore = MuJoCoTiming.PhysicsWallTicks;
+        long sumBefore = MuJoCoTiming.PhysicsTicks;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        static void Run(MuJoCoEnv env)
+        {
+            var o = new double[11];
+            var act = new double[3];
+            env.Reset(2, o);
+            for (int t = 0; t < 300; t++)
+            {
+                if (env.Step(act, o).Terminated)
+                {
+                    env.Reset(null, o);
+                }
+            }
+        }
+        Parallel.Invoke(() => Run(a), () => Run(b));
+        watch.Stop();
+        TimeSpan union = System.Diagnostics.Stopwatch.GetElapsedTime(wallBefore, MuJoCoTiming.PhysicsWallTicks);
+        TimeSpan sum = System.Diagnostics.Stopwatch.GetElapsedTime(sumBefore, MuJoCoTiming.PhysicsTicks);
+        Assert.True(union >= a.PhysicsTime - TimeSpan.FromTicks(1) && union >= b.PhysicsTime - TimeSpan.FromTicks(1));
+        Assert.True(sum >= a.PhysicsTime + b.PhysicsTime - TimeSpan.FromTicks(2));
+        Assert.True(union <= sum, $"union {union} > sum {sum}");
+        Assert.True(union <= watch.Elapsed, $"union {union} > elapsed {watch.Elapsed}");
+    }
+
+    [Fact]
     public void ResetTo_CountsItsForward()
     {
         using var env = new SwimmerEnv();
@@ -79,9 +139,9 @@ public sealed class MuJoCoTimingTests
         env.Step([0.0], o);
         string line = MuJoCoTiming.FormatReport();
         string[] fields = line.Split(' ');
-        Assert.Equal(["mujoco_physics_seconds", "env_steps", "resets", "process_seconds"], fields.Select(f => f.Split('=')[0]));
+        Assert.Equal(["mujoco_physics_seconds", "mujoco_wall_seconds", "env_steps", "resets", "process_seconds"], fields.Select(f => f.Split('=')[0]));
         double seconds = double.Parse(fields[0].Split('=')[1], CultureInfo.InvariantCulture);
-        long steps = long.Parse(fields[1].Split('=')[1], CultureInfo.InvariantCulture);
+        long steps = long.Parse(fields[2].Split('=')[1], CultureInfo.InvariantCulture);
         Assert.True(seconds > 0);
         Assert.True(steps >= 1);
     }

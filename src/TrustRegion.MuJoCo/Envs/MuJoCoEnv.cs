@@ -137,9 +137,9 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
         Data.Reset();
         // After mj_resetData, qpos = qpos0 (= init_qpos) and qvel = 0 (= init_qvel): the noise is added in place.
         SampleInitialState(_rng, Data.Qpos, Data.Qvel);
-        long start = Stopwatch.GetTimestamp();
+        long start = MuJoCoTiming.Enter();
         Data.Forward();
-        AddResetTime(Stopwatch.GetTimestamp() - start);
+        AddResetTime(MuJoCoTiming.Leave(start));
         BeginEpisode(observation);
     }
 
@@ -152,9 +152,15 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckObservation(observation);
-        long start = Stopwatch.GetTimestamp();
-        Data.ResetTo(qpos, qvel);
-        AddResetTime(Stopwatch.GetTimestamp() - start);
+        long start = MuJoCoTiming.Enter();
+        try
+        {
+            Data.ResetTo(qpos, qvel);
+        }
+        finally
+        {
+            AddResetTime(MuJoCoTiming.Leave(start));
+        }
         BeginEpisode(observation);
     }
 
@@ -196,16 +202,22 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
         MuJoCoRuntime.ClearLastWarning();
         BeforePhysics();
         action.CopyTo(Data.Ctrl);
-        long start = Stopwatch.GetTimestamp();
-        for (int k = 0; k < FrameSkip; k++)
+        long start = MuJoCoTiming.Enter();
+        try
         {
-            Data.Step();
+            for (int k = 0; k < FrameSkip; k++)
+            {
+                Data.Step();
+            }
+            // cfrc_ext and friends are only computed by mj_rnePostConstraint; Gymnasium's MujocoEnv calls it after stepping.
+            Data.RnePostConstraint();
         }
-        // cfrc_ext and friends are only computed by mj_rnePostConstraint; Gymnasium's MujocoEnv calls it after stepping.
-        Data.RnePostConstraint();
-        long ticks = Stopwatch.GetTimestamp() - start;
-        _physicsTicks += ticks;
-        MuJoCoTiming.AddStep(ticks);
+        finally
+        {
+            long ticks = MuJoCoTiming.Leave(start);
+            _physicsTicks += ticks;
+            MuJoCoTiming.AddStep(ticks);
+        }
         _episodeStep++;
         (double reward, bool terminated) = Evaluate(action, observation);
         LastStepDiverged = false;
