@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using TrustRegion.Envs;
@@ -40,6 +41,7 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
     private bool _needsReset = true;
     private long _episodeStep;
     private bool _disposed;
+    private long _physicsTicks;
 
     /// <summary>Creates the environment on <paramref name="model"/>, checking that the model has the expected sizes.</summary>
     /// <param name="id">Environment id, e.g. <c>Hopper-v4</c>.</param>
@@ -75,6 +77,7 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
         }
         ActionSpace = new Box(low, high, null, ElementType.Float32);
         ObservationSpace = Box.Uniform(double.NegativeInfinity, double.PositiveInfinity, observationSize, ElementType.Float64);
+        MuJoCoTiming.HookExitReport();
     }
 
     /// <summary>The environment id, e.g. <c>Hopper-v4</c>.</summary>
@@ -111,6 +114,13 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
     /// <summary>The most recent divergence (environment, step, MuJoCo's text), or null if none happened.</summary>
     public MuJoCoDivergence? LastDivergence { get; private set; }
 
+    /// <summary>
+    /// Time this instance spent inside MuJoCo's native physics: <c>frame_skip</c> × <c>mj_step</c> plus
+    /// <c>mj_rnePostConstraint</c> per step, and the <c>mj_forward</c> of each reset (<c>ResetTo</c> included). Only grows;
+    /// not part of a snapshot. The process-wide sum over all instances is <see cref="MuJoCoTiming.PhysicsTime"/>.
+    /// </summary>
+    public TimeSpan PhysicsTime => Stopwatch.GetElapsedTime(0, _physicsTicks);
+
     /// <summary>Steps taken in the current episode.</summary>
     public long EpisodeStep => _episodeStep;
 
@@ -127,7 +137,9 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
         Data.Reset();
         // After mj_resetData, qpos = qpos0 (= init_qpos) and qvel = 0 (= init_qvel): the noise is added in place.
         SampleInitialState(_rng, Data.Qpos, Data.Qvel);
+        long start = MuJoCoTiming.Enter();
         Data.Forward();
+        AddResetTime(MuJoCoTiming.Leave(start));
         BeginEpisode(observation);
     }
 
@@ -140,7 +152,15 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckObservation(observation);
-        Data.ResetTo(qpos, qvel);
+        long start = MuJoCoTiming.Enter();
+        try
+        {
+            Data.ResetTo(qpos, qvel);
+        }
+        finally
+        {
+            AddResetTime(MuJoCoTiming.Leave(start));
+        }
         BeginEpisode(observation);
     }
 
@@ -182,12 +202,22 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
         MuJoCoRuntime.ClearLastWarning();
         BeforePhysics();
         action.CopyTo(Data.Ctrl);
-        for (int k = 0; k < FrameSkip; k++)
+        long start = MuJoCoTiming.Enter();
+        try
         {
-            Data.Step();
+            for (int k = 0; k < FrameSkip; k++)
+            {
+                Data.Step();
+            }
+            // cfrc_ext and friends are only computed by mj_rnePostConstraint; Gymnasium's MujocoEnv calls it after stepping.
+            Data.RnePostConstraint();
         }
-        // cfrc_ext and friends are only computed by mj_rnePostConstraint; Gymnasium's MujocoEnv calls it after stepping.
-        Data.RnePostConstraint();
+        finally
+        {
+            long ticks = MuJoCoTiming.Leave(start);
+            _physicsTicks += ticks;
+            MuJoCoTiming.AddStep(ticks);
+        }
         _episodeStep++;
         (double reward, bool terminated) = Evaluate(action, observation);
         LastStepDiverged = false;
@@ -306,6 +336,12 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
             Data.Dispose();
         }
         _disposed = true;
+    }
+
+    private void AddResetTime(long ticks)
+    {
+        _physicsTicks += ticks;
+        MuJoCoTiming.AddReset(ticks);
     }
 
     private void BeginEpisode(Span<double> observation)
