@@ -4,6 +4,7 @@ using TrustRegion.Numerics;
 
 namespace TrustRegion.MuJoCo.Tests;
 
+[Collection(AllocationMeasurementCollection.Name)] // allocation checks: a GC triggered by concurrent tests skews the per-thread count
 public sealed class MuJoCoEnvTests
 {
     public static TheoryData<string> EnvIds() => [.. MuJoCoEnvironments.All.Select(s => s.Id)];

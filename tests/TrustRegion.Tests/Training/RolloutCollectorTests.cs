@@ -3,6 +3,7 @@ using TrustRegion.Trpo;
 
 namespace TrustRegion.Tests.Training;
 
+[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks: a GC triggered by concurrent tests skews the per-thread count
 public sealed class RolloutCollectorTests
 {
     private static Trainer Make(string id, params string[] overrides) =>
@@ -20,12 +21,7 @@ public sealed class RolloutCollectorTests
         var rng = new TrustRegion.Numerics.Rng(2);
         var log = new EpisodeLog();
         collector.Collect(buffer, rng, log);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 4; i++)
-        {
-            collector.Collect(buffer, rng, log); // 2,048 environment steps, with episode ends and truncations
-        }
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        AssertCollectAllocatesNothing(collector, buffer, rng, log);
         Assert.True(log.Total > 0);
     }
 
@@ -60,10 +56,24 @@ public sealed class RolloutCollectorTests
         var rng = new TrustRegion.Numerics.Rng(2);
         var log = new EpisodeLog();
         collector.Collect(buffer, rng, log);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        collector.Collect(buffer, rng, log);
-        collector.Collect(buffer, rng, log);
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        AssertCollectAllocatesNothing(collector, buffer, rng, log);
+    }
+
+    /// <summary>
+    /// A real per-step allocation shows in every window. Now and then the runtime charges a few KB to the thread once (seen
+    /// only in full-suite runs), so the smallest of five windows of two rollouts each must be zero.
+    /// </summary>
+    private static void AssertCollectAllocatesNothing(RolloutCollector collector, RolloutBuffer buffer, TrustRegion.Numerics.Rng rng, EpisodeLog log)
+    {
+        long best = long.MaxValue;
+        for (int window = 0; window < 5 && best != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            collector.Collect(buffer, rng, log); // with episode ends and truncations
+            collector.Collect(buffer, rng, log);
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, best);
     }
 
     /// <summary>

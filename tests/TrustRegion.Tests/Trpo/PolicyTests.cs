@@ -5,6 +5,7 @@ using TrustRegion.Trpo;
 
 namespace TrustRegion.Tests.Trpo;
 
+[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks: a GC triggered by concurrent tests skews the per-thread count
 public class PolicyTests
 {
     [Fact]

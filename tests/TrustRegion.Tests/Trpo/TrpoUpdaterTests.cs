@@ -4,6 +4,7 @@ using TrustRegion.Trpo;
 
 namespace TrustRegion.Tests.Trpo;
 
+[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks: a GC triggered by concurrent tests skews the per-thread count
 public class TrpoUpdaterTests
 {
     public static TheoryData<string, Activation, ulong> Cases()
