@@ -104,13 +104,37 @@ internal static unsafe class Gemm
     /// <summary>Writes the transpose of the row-major [rows × cols] matrix <paramref name="source"/> into <paramref name="destination"/> [cols × rows].</summary>
     public static void Transpose(ReadOnlySpan<double> source, int rows, int cols, Span<double> destination)
     {
-        Debug.Assert(source.Length >= rows * cols && destination.Length >= rows * cols);
-        for (int r = 0; r < rows; r++)
+        if (source.Length < rows * cols || destination.Length < rows * cols)
         {
-            ReadOnlySpan<double> row = source.Slice(r * cols, cols);
-            for (int q = 0; q < cols; q++)
+            throw new ArgumentException($"Transpose of [{rows} × {cols}] needs {rows * cols} elements; source has {source.Length}, destination {destination.Length}.");
+        }
+        fixed (double* ps = source, pd = destination)
+        {
+            // 8 × 8 tiles: 8 source rows are read together and each destination row of the tile is written contiguously.
+            int r = 0;
+            for (; r + 8 <= rows; r += 8)
             {
-                destination[(q * rows) + r] = row[q];
+                double* s0 = ps + (r * cols);
+                for (int q = 0; q < cols; q++)
+                {
+                    double* d = pd + (q * rows) + r;
+                    d[0] = s0[q];
+                    d[1] = s0[cols + q];
+                    d[2] = s0[(2 * cols) + q];
+                    d[3] = s0[(3 * cols) + q];
+                    d[4] = s0[(4 * cols) + q];
+                    d[5] = s0[(5 * cols) + q];
+                    d[6] = s0[(6 * cols) + q];
+                    d[7] = s0[(7 * cols) + q];
+                }
+            }
+            for (; r < rows; r++)
+            {
+                double* row = ps + (r * cols);
+                for (int q = 0; q < cols; q++)
+                {
+                    pd[(q * rows) + r] = row[q];
+                }
             }
         }
     }
@@ -279,6 +303,7 @@ internal static unsafe class Gemm
         FinishTailVector(kind, row, srow, brow, w);
     }
 
+    [SkipLocalsInit] // both scratch vectors are written in full before they are read
     private static void FinishTailVector(Epilogue kind, double* row, double* srow, double* brow, int w)
     {
         double* tmp = stackalloc double[8];
@@ -480,6 +505,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Fewer than 8 columns left: vectorise along the inner dimension (A rows contiguous) or along the rows (A columns contiguous).</summary>
+    [SkipLocalsInit] // the stack copy of B is written before it is read
     private static void NarrowColumns(int m, int n, int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
     {
         if (rsA == 1)
