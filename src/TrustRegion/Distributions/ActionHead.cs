@@ -102,6 +102,38 @@ public abstract class ActionHead
     /// </remarks>
     public abstract void FisherProduct(ReadOnlySpan<double> distribution, int n, ReadOnlySpan<double> outputTangent, ReadOnlySpan<double> parameterTangent, double weight, Span<double> outputResult, Span<double> parameterResult);
 
+    /// <summary>
+    /// Doubles per sample of the prepared Fisher metric that <see cref="PrepareFisherMetric"/> writes and
+    /// <see cref="FisherProductPrepared"/> reads. The default is <see cref="DistributionSize"/> (the metric data is the
+    /// distribution itself).
+    /// </summary>
+    public virtual int FisherMetricSize => DistributionSize;
+
+    /// <summary>
+    /// Writes, once per policy update, whatever per-sample data <see cref="FisherProductPrepared"/> needs, so that the
+    /// conjugate-gradient iterations (whose metric M is fixed at θ_old) do not re-derive it (e.g. probabilities from
+    /// log-probabilities) on every product. The default copies the distribution. A head that overrides this must also
+    /// override <see cref="FisherProductPrepared"/> and <see cref="FisherMetricSize"/>.
+    /// </summary>
+    /// <param name="distribution">Distributions <c>[n × DistributionSize]</c>.</param>
+    /// <param name="n">Samples.</param>
+    /// <param name="metric">Receives <c>[n × FisherMetricSize]</c>.</param>
+    public virtual void PrepareFisherMetric(ReadOnlySpan<double> distribution, int n, Span<double> metric)
+    {
+        long size = (long)n * DistributionSize;
+        Require(distribution, size, nameof(distribution));
+        Require(metric, size, nameof(metric));
+        distribution[..(int)size].CopyTo(metric);
+    }
+
+    /// <summary>
+    /// <see cref="FisherProduct"/> from metric data written by <see cref="PrepareFisherMetric"/> (<c>[n × FisherMetricSize]</c>):
+    /// the same results, bit for bit. Safe to call concurrently for disjoint row chunks, like <see cref="FisherProduct"/>.
+    /// The default passes the metric (a copy of the distribution) to <see cref="FisherProduct"/>.
+    /// </summary>
+    public virtual void FisherProductPrepared(ReadOnlySpan<double> metric, int n, ReadOnlySpan<double> outputTangent, ReadOnlySpan<double> parameterTangent, double weight, Span<double> outputResult, Span<double> parameterResult)
+        => FisherProduct(metric, n, outputTangent, parameterTangent, weight, outputResult, parameterResult);
+
     /// <summary>Compact description, e.g. <c>categorical [2]</c> or <c>gaussian [3]</c>.</summary>
     public override string ToString() => $"{Kind} [{string.Join(", ", ActionDims)}]";
 

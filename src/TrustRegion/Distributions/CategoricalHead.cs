@@ -318,6 +318,61 @@ public sealed class CategoricalHead : ActionHead
         }
     }
 
+    /// <summary>The prepared metric of a sample is its probabilities <c>p = exp(log p)</c> (<c>M = diag(p) − p pᵀ</c> per component).</summary>
+    public override int FisherMetricSize => _total;
+
+    /// <inheritdoc/>
+    public override void PrepareFisherMetric(ReadOnlySpan<double> distribution, int n, Span<double> metric)
+    {
+        Require(distribution, (long)n * _total, nameof(distribution));
+        Require(metric, (long)n * _total, nameof(metric));
+        int len = n * _total;
+        for (int j = 0; j < len; j++)
+        {
+            metric[j] = Math.Exp(distribution[j]);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void FisherProductPrepared(ReadOnlySpan<double> metric, int n, ReadOnlySpan<double> outputTangent, ReadOnlySpan<double> parameterTangent, double weight, Span<double> outputResult, Span<double> parameterResult)
+    {
+        Require(metric, (long)n * _total, nameof(metric));
+        Require(outputTangent, (long)n * _total, nameof(outputTangent));
+        Require(outputResult, (long)n * _total, nameof(outputResult));
+        if (_nvec.Length == 1 && _total == 2)
+        {
+            // The common binary case (CartPole): the same operations as the general loop below, unrolled.
+            for (int o = 0; o < 2 * n; o += 2)
+            {
+                double p0 = metric[o], p1 = metric[o + 1], u0 = outputTangent[o], u1 = outputTangent[o + 1];
+                double pu = 0;
+                pu += p0 * u0;
+                pu += p1 * u1;
+                outputResult[o] = weight * p0 * (u0 - pu);
+                outputResult[o + 1] = weight * p1 * (u1 - pu);
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            int o = i * _total;
+            for (int c = 0; c < _nvec.Length; c++)
+            {
+                int k = _nvec[c];
+                double pu = 0;
+                for (int j = 0; j < k; j++)
+                {
+                    pu += metric[o + j] * outputTangent[o + j];
+                }
+                for (int j = 0; j < k; j++)
+                {
+                    outputResult[o + j] = weight * metric[o + j] * (outputTangent[o + j] - pu);
+                }
+                o += k;
+            }
+        }
+    }
+
     private int Index(ReadOnlySpan<double> actions, int i, int c)
     {
         double a = actions[(i * _nvec.Length) + c] - _start[c];

@@ -238,4 +238,41 @@ public sealed class DiagonalGaussianHead : ActionHead
             parameterResult[j] = weight * n * 2.0 * parameterTangent[j];
         }
     }
+
+    /// <summary>The prepared metric of a sample is its inverse variances <c>exp(−2 log σ_j)</c>, one per action dimension.</summary>
+    public override int FisherMetricSize => _dim;
+
+    /// <inheritdoc/>
+    public override void PrepareFisherMetric(ReadOnlySpan<double> distribution, int n, Span<double> metric)
+    {
+        Require(distribution, (long)n * 2 * _dim, nameof(distribution));
+        Require(metric, (long)n * _dim, nameof(metric));
+        for (int i = 0; i < n; i++)
+        {
+            int o = 2 * i * _dim;
+            for (int j = 0; j < _dim; j++)
+            {
+                metric[(i * _dim) + j] = Math.Exp(-2 * distribution[o + _dim + j]);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void FisherProductPrepared(ReadOnlySpan<double> metric, int n, ReadOnlySpan<double> outputTangent, ReadOnlySpan<double> parameterTangent, double weight, Span<double> outputResult, Span<double> parameterResult)
+    {
+        Require(metric, (long)n * _dim, nameof(metric));
+        Require(outputTangent, (long)n * _dim, nameof(outputTangent));
+        Require(parameterTangent, _dim, nameof(parameterTangent));
+        Require(outputResult, (long)n * _dim, nameof(outputResult));
+        Require(parameterResult, _dim, nameof(parameterResult));
+        int len = n * _dim;
+        for (int j = 0; j < len; j++)
+        {
+            outputResult[j] = weight * outputTangent[j] * metric[j];
+        }
+        for (int j = 0; j < _dim; j++)
+        {
+            parameterResult[j] = weight * n * 2.0 * parameterTangent[j];
+        }
+    }
 }

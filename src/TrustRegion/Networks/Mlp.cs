@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using TrustRegion.Numerics;
 
 namespace TrustRegion.Networks;
@@ -203,17 +204,57 @@ public sealed class Mlp
     {
         Span<double> g = gradient[..ParameterCount];
         double[][] partial = workspace.PartialGradients;
-        if (accumulate)
+        if (chunks > 8 || chunks < 1)
         {
-            TensorPrimitives.Add(g, partial[0], g);
+            // General path (not reached with RowChunks' at most 8 chunks): one pass per partial.
+            if (accumulate)
+            {
+                TensorPrimitives.Add(g, partial[0], g);
+            }
+            else
+            {
+                partial[0].CopyTo(g);
+            }
+            for (int c = 1; c < chunks; c++)
+            {
+                TensorPrimitives.Add(g, partial[c], g);
+            }
+            return;
         }
-        else
+        SumPartials(partial, chunks, g, accumulate);
+    }
+
+    /// <summary>
+    /// <c>g (+)= ((p₀ + p₁) + p₂) + …</c> element by element in one pass over up to 8 partials: the same additions in the same
+    /// order as adding the partials one at a time, so the same bits, with g read and written once.
+    /// </summary>
+    private static unsafe void SumPartials(double[][] partial, int chunks, Span<double> g, bool accumulate)
+    {
+        int n = g.Length;
+        double** p = stackalloc double*[8];
+        fixed (double* pg = g, q0 = partial[0], q1 = chunks > 1 ? partial[1] : null, q2 = chunks > 2 ? partial[2] : null, q3 = chunks > 3 ? partial[3] : null,
+            q4 = chunks > 4 ? partial[4] : null, q5 = chunks > 5 ? partial[5] : null, q6 = chunks > 6 ? partial[6] : null, q7 = chunks > 7 ? partial[7] : null)
         {
-            partial[0].CopyTo(g);
-        }
-        for (int c = 1; c < chunks; c++)
-        {
-            TensorPrimitives.Add(g, partial[c], g);
+            p[0] = q0; p[1] = q1; p[2] = q2; p[3] = q3; p[4] = q4; p[5] = q5; p[6] = q6; p[7] = q7;
+            int i = 0;
+            for (; i + 8 <= n; i += 8)
+            {
+                var s = accumulate ? Vector512.Load(pg + i) + Vector512.Load(p[0] + i) : Vector512.Load(p[0] + i);
+                for (int c = 1; c < chunks; c++)
+                {
+                    s += Vector512.Load(p[c] + i);
+                }
+                s.Store(pg + i);
+            }
+            for (; i < n; i++)
+            {
+                double s = accumulate ? pg[i] + p[0][i] : p[0][i];
+                for (int c = 1; c < chunks; c++)
+                {
+                    s += p[c][i];
+                }
+                pg[i] = s;
+            }
         }
     }
 

@@ -104,13 +104,37 @@ internal static unsafe class Gemm
     /// <summary>Writes the transpose of the row-major [rows × cols] matrix <paramref name="source"/> into <paramref name="destination"/> [cols × rows].</summary>
     public static void Transpose(ReadOnlySpan<double> source, int rows, int cols, Span<double> destination)
     {
-        Debug.Assert(source.Length >= rows * cols && destination.Length >= rows * cols);
-        for (int r = 0; r < rows; r++)
+        if (source.Length < rows * cols || destination.Length < rows * cols)
         {
-            ReadOnlySpan<double> row = source.Slice(r * cols, cols);
-            for (int q = 0; q < cols; q++)
+            throw new ArgumentException($"Transpose of [{rows} × {cols}] needs {rows * cols} elements; source has {source.Length}, destination {destination.Length}.");
+        }
+        fixed (double* ps = source, pd = destination)
+        {
+            // 8 × 8 tiles: 8 source rows are read together and each destination row of the tile is written contiguously.
+            int r = 0;
+            for (; r + 8 <= rows; r += 8)
             {
-                destination[(q * rows) + r] = row[q];
+                double* s0 = ps + (r * cols);
+                for (int q = 0; q < cols; q++)
+                {
+                    double* d = pd + (q * rows) + r;
+                    d[0] = s0[q];
+                    d[1] = s0[cols + q];
+                    d[2] = s0[(2 * cols) + q];
+                    d[3] = s0[(3 * cols) + q];
+                    d[4] = s0[(4 * cols) + q];
+                    d[5] = s0[(5 * cols) + q];
+                    d[6] = s0[(6 * cols) + q];
+                    d[7] = s0[(7 * cols) + q];
+                }
+            }
+            for (; r < rows; r++)
+            {
+                double* row = ps + (r * cols);
+                for (int q = 0; q < cols; q++)
+                {
+                    pd[(q * rows) + r] = row[q];
+                }
             }
         }
     }
@@ -196,6 +220,11 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Applies the epilogue to the just-computed block C[i0 .. i0+rows, j0 .. j0+cols] while it is hot in cache.</summary>
+    /// <remarks>
+    /// Dispatches once per block to a loop specialised for the epilogue kind (the kind is a struct type argument, so the JIT
+    /// compiles one loop per kind with no per-vector switch); a partial vector at the right edge goes through
+    /// <see cref="FinishTail"/>, so the common full-width path needs no stack scratch and stays small.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish(Post post, double* c, int i0, int j0, int rows, int cols)
     {
@@ -203,49 +232,149 @@ internal static unsafe class Gemm
         {
             return;
         }
+        switch (post.Kind)
+        {
+            case Epilogue.Tanh:
+                FinishBlock<TanhOp>(post, c, i0, j0, rows, cols);
+                break;
+            case Epilogue.TanhDerivative:
+                FinishBlock<TanhDerivativeOp>(post, c, i0, j0, rows, cols);
+                break;
+            case Epilogue.ReLU:
+                FinishBlock<ReLUOp>(post, c, i0, j0, rows, cols);
+                break;
+            case Epilogue.ReLUDerivative:
+                FinishBlock<ReLUDerivativeOp>(post, c, i0, j0, rows, cols);
+                break;
+            default:
+                FinishBlock<IdentityOp>(post, c, i0, j0, rows, cols);
+                break;
+        }
+    }
+
+    private static void FinishBlock<TOp>(Post post, double* c, int i0, int j0, int rows, int cols)
+        where TOp : struct, IEpilogueOp
+    {
         int ldc = post.Ldc;
-        double* tmp = stackalloc double[8];
-        double* tmpSaved = stackalloc double[8];
+        int full = cols & ~7;
+        double* brow = post.Bias == null ? null : post.Bias + j0;
         for (int r = 0; r < rows; r++)
         {
             double* row = c + ((i0 + r) * ldc) + j0;
-            double* srow = post.Saved == null ? null : post.Saved + ((i0 + r) * ldc) + j0;
-            double* brow = post.Bias == null ? null : post.Bias + j0;
-            int q = 0;
-            for (; q + 8 <= cols; q += 8)
+            double* srow = TOp.UsesSaved ? post.Saved + ((i0 + r) * ldc) + j0 : null;
+            if (brow != null)
             {
-                var v = Vector512.Load(row + q);
-                if (brow != null)
+                for (int q = 0; q < full; q += 8)
                 {
-                    v += Vector512.Load(brow + q);
+                    var v = Vector512.Load(row + q) + Vector512.Load(brow + q);
+                    TOp.Apply(v, TOp.UsesSaved ? Vector512.Load(srow + q) : default).Store(row + q);
                 }
-                v = Apply(post.Kind, v, srow == null ? default : Vector512.Load(srow + q));
-                v.Store(row + q);
             }
-            if (q < cols)
+            else
             {
-                int w = cols - q;
-                for (int t = 0; t < 8; t++)
+                for (int q = 0; q < full; q += 8)
                 {
-                    tmp[t] = t < w ? row[q + t] + (brow != null ? brow[q + t] : 0.0) : 0.0;
-                    tmpSaved[t] = t < w && srow != null ? srow[q + t] : 0.0;
+                    TOp.Apply(Vector512.Load(row + q), TOp.UsesSaved ? Vector512.Load(srow + q) : default).Store(row + q);
                 }
-                var v = Apply(post.Kind, Vector512.Load(tmp), Vector512.Load(tmpSaved));
-                for (int t = 0; t < w; t++)
-                {
-                    row[q + t] = v.GetElement(t);
-                }
+            }
+            if (full < cols)
+            {
+                FinishTail(post.Kind, row + full, srow == null ? null : srow + full, brow == null ? null : brow + full, cols - full);
             }
         }
+    }
+
+    /// <summary>The last <paramref name="w"/> (&lt; 8) columns of one row, through the same vector code as full vectors.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FinishTail(Epilogue kind, double* row, double* srow, double* brow, int w)
+    {
+        if (kind == Epilogue.None)
+        {
+            // Bias only (the narrow output layers): the same single addition per element as the vector path.
+            if (brow != null)
+            {
+                for (int t = 0; t < w; t++)
+                {
+                    row[t] += brow[t];
+                }
+            }
+            return;
+        }
+        FinishTailVector(kind, row, srow, brow, w);
+    }
+
+    [SkipLocalsInit] // both scratch vectors are written in full before they are read
+    private static void FinishTailVector(Epilogue kind, double* row, double* srow, double* brow, int w)
+    {
+        double* tmp = stackalloc double[8];
+        double* tmpSaved = stackalloc double[8];
+        for (int t = 0; t < 8; t++)
+        {
+            tmp[t] = t < w ? row[t] + (brow != null ? brow[t] : 0.0) : 0.0;
+            tmpSaved[t] = t < w && srow != null ? srow[t] : 0.0;
+        }
+        var v = Apply(kind, Vector512.Load(tmp), Vector512.Load(tmpSaved));
+        for (int t = 0; t < w; t++)
+        {
+            row[t] = v.GetElement(t);
+        }
+    }
+
+    /// <summary>An element-wise epilogue as a type, so that <see cref="FinishBlock"/> is specialised per kind.</summary>
+    private interface IEpilogueOp
+    {
+        static abstract bool UsesSaved { get; }
+
+        static abstract Vector512<double> Apply(Vector512<double> v, Vector512<double> y);
+    }
+
+    private readonly struct IdentityOp : IEpilogueOp
+    {
+        public static bool UsesSaved => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => v;
+    }
+
+    private readonly struct TanhOp : IEpilogueOp
+    {
+        public static bool UsesSaved => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => Kernels.TanhVector(v);
+    }
+
+    private readonly struct ReLUOp : IEpilogueOp
+    {
+        public static bool UsesSaved => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => Vector512.Max(v, Vector512<double>.Zero);
+    }
+
+    private readonly struct TanhDerivativeOp : IEpilogueOp
+    {
+        public static bool UsesSaved => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => v * Vector512.FusedMultiplyAdd(-y, y, Vector512<double>.One);
+    }
+
+    private readonly struct ReLUDerivativeOp : IEpilogueOp
+    {
+        public static bool UsesSaved => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<double>.Zero), v, Vector512<double>.Zero);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> Apply(Epilogue kind, Vector512<double> v, Vector512<double> y) => kind switch
     {
-        Epilogue.Tanh => Kernels.TanhVector(v),
-        Epilogue.ReLU => Vector512.Max(v, Vector512<double>.Zero),
-        Epilogue.TanhDerivative => v * Vector512.FusedMultiplyAdd(-y, y, Vector512<double>.One),
-        Epilogue.ReLUDerivative => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<double>.Zero), v, Vector512<double>.Zero),
+        Epilogue.Tanh => TanhOp.Apply(v, y),
+        Epilogue.ReLU => ReLUOp.Apply(v, y),
+        Epilogue.TanhDerivative => TanhDerivativeOp.Apply(v, y),
+        Epilogue.ReLUDerivative => ReLUDerivativeOp.Apply(v, y),
         _ => v,
     };
 
@@ -376,6 +505,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Fewer than 8 columns left: vectorise along the inner dimension (A rows contiguous) or along the rows (A columns contiguous).</summary>
+    [SkipLocalsInit] // the stack copy of B is written before it is read
     private static void NarrowColumns(int m, int n, int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
     {
         if (rsA == 1)

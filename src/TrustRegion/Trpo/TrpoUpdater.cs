@@ -33,6 +33,7 @@ public sealed class TrpoUpdater
     private readonly double[] _oldLogProb, _logProb, _advantages, _weights, _scratch;
     private readonly double[] _outputGradient, _fisherOutput;
     private readonly double[] _fisherObservations;
+    private readonly double[] _fisherMetric; // the head's prepared metric of the Fisher batch at θ_old (fixed across the CG iterations)
     private readonly double[] _observations; // copy of the batch's observations, the input of every Fisher-vector product
     private readonly double[] _thetaOld, _g, _step, _residual, _direction, _product;
     private readonly FisherOperator _fisher;
@@ -63,6 +64,7 @@ public sealed class TrpoUpdater
         _oldDist = new double[maxBatch * d];
         _newDist = new double[maxBatch * d];
         _fisherDist = options.FisherSubsampling > 1 ? new double[fisherMax * d] : _oldDist;
+        _fisherMetric = new double[fisherMax * policy.Head.FisherMetricSize];
         _fisherObservations = options.FisherSubsampling > 1 ? new double[fisherMax * policy.ObservationSize] : [];
         _observations = new double[maxBatch * policy.ObservationSize];
         _oldLogProb = new double[maxBatch];
@@ -267,6 +269,7 @@ public sealed class TrpoUpdater
         {
             _fisherCount = _n;
             _fisherUsesMain = true;
+            PrepareFisherMetric();
             return;
         }
         _fisherUsesMain = false;
@@ -277,6 +280,14 @@ public sealed class TrpoUpdater
         }
         // The parameters are θ_old here, so this forward pass reproduces the old distributions of the chosen rows.
         _policy.ComputeDistribution(FisherObs, _fisherCount, _fisherWorkspace, _fisherDist.AsSpan(0, _fisherCount * d));
+        PrepareFisherMetric();
+    }
+
+    /// <summary>The head's metric data of the Fisher batch, once per update: M is fixed at θ_old across the CG iterations.</summary>
+    private void PrepareFisherMetric()
+    {
+        var head = _policy.Head;
+        head.PrepareFisherMetric(FisherBatchDistributions, _fisherCount, _fisherMetric.AsSpan(0, _fisherCount * head.FisherMetricSize));
     }
 
     /// <summary>
@@ -291,13 +302,13 @@ public sealed class TrpoUpdater
         var head = _policy.Head;
         var net = _policy.Network;
         ReadOnlySpan<double> obs = FisherBatchObservations;
-        ReadOnlySpan<double> dist = FisherBatchDistributions;
+        ReadOnlySpan<double> metric = _fisherMetric.AsSpan(0, m * head.FisherMetricSize);
         int chunks = RowChunks.Count(m);
         if (chunks == 1)
         {
             ReadOnlySpan<double> jv = net.ForwardTangent(obs, v[.._netCount], _fisherWorkspace);
             Span<double> mjv = _fisherOutput.AsSpan(0, m * head.OutputSize);
-            head.FisherProduct(dist, m, jv, v[_netCount..], 1.0 / m, mjv, result[_netCount..]);
+            head.FisherProductPrepared(metric, m, jv, v[_netCount..], 1.0 / m, mjv, result[_netCount..]);
             net.Backward(obs, mjv, _fisherWorkspace, result[.._netCount], accumulate: false);
         }
         else
@@ -337,11 +348,11 @@ public sealed class TrpoUpdater
         int r0 = chunk * size, rows = Math.Min(size, m - r0);
         var head = _policy.Head;
         var net = _policy.Network;
-        int o = head.OutputSize, d = head.DistributionSize;
+        int o = head.OutputSize, d = head.FisherMetricSize;
         ReadOnlySpan<double> obs = FisherBatchObservations;
         net.ForwardTangentRows(obs, v[.._netCount], _fisherWorkspace, r0, rows);
         ReadOnlySpan<double> jv = _fisherWorkspace.TangentOutput.AsSpan(r0 * o, rows * o);
-        head.FisherProduct(FisherBatchDistributions.Slice(r0 * d, rows * d), rows, jv, v[_netCount..], 1.0 / m, _fisherOutput.AsSpan(r0 * o, rows * o), _headPartials[chunk]);
+        head.FisherProductPrepared(_fisherMetric.AsSpan(r0 * d, rows * d), rows, jv, v[_netCount..], 1.0 / m, _fisherOutput.AsSpan(r0 * o, rows * o), _headPartials[chunk]);
         net.BackwardRows(obs, _fisherOutput.AsSpan(0, m * o), _fisherWorkspace, r0, rows, _fisherWorkspace.PartialGradients[chunk], accumulate: false, default);
     }
 

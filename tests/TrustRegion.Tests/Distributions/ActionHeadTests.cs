@@ -166,6 +166,55 @@ public class ActionHeadTests
         Check(KlSum, (go, gp) => head.KlBackward(oldDist, dist, n, 1.3, go, gp), "KL");
     }
 
+    public static TheoryData<string> HeadsWithBinary() => ["discrete", "binary", "multidiscrete", "gaussian"];
+
+    [Theory]
+    [MemberData(nameof(HeadsWithBinary))]
+    public void FisherProductPrepared_MatchesFisherProduct_BitForBit_OnWholeBatchAndRowChunks(string name)
+    {
+        var head = name == "binary" ? ActionHead.Create(new Discrete(2)) : Make(name);
+        var rng = new Rng(37);
+        int n = 13;
+        var (outputs, prm, dist) = RandomDist(head, n, rng);
+        var vo = new double[outputs.Length];
+        var vp = new double[prm.Length];
+        rng.FillGaussian(vo);
+        rng.FillGaussian(vp);
+        var expectedO = new double[outputs.Length];
+        var expectedP = new double[prm.Length];
+        head.FisherProduct(dist, n, vo, vp, 0.3, expectedO, expectedP);
+
+        int ms = head.FisherMetricSize;
+        var metric = new double[n * ms];
+        head.PrepareFisherMetric(dist, n, metric);
+        var ro = new double[outputs.Length];
+        var rp = new double[prm.Length];
+        head.FisherProductPrepared(metric, n, vo, vp, 0.3, ro, rp);
+        Assert.Equal(expectedO, ro);
+        Assert.Equal(expectedP, rp);
+
+        // A row chunk of the prepared metric gives the chunk's rows of the whole-batch product.
+        int r0 = 4, rows = 6, o = head.OutputSize;
+        var chunkO = new double[rows * o];
+        var chunkP = new double[prm.Length];
+        var expectedChunkO = new double[rows * o];
+        var expectedChunkP = new double[prm.Length];
+        head.FisherProduct(dist.AsSpan(r0 * head.DistributionSize, rows * head.DistributionSize), rows, vo.AsSpan(r0 * o, rows * o), vp, 0.3, expectedChunkO, expectedChunkP);
+        head.FisherProductPrepared(metric.AsSpan(r0 * ms, rows * ms), rows, vo.AsSpan(r0 * o, rows * o), vp, 0.3, chunkO, chunkP);
+        Assert.Equal(expectedChunkO, chunkO);
+        Assert.Equal(expectedChunkP, chunkP);
+        Assert.Equal(expectedO.AsSpan(r0 * o, rows * o).ToArray(), chunkO);
+    }
+
+    [Fact]
+    public void PrepareFisherMetric_RejectsShortBuffers()
+    {
+        var head = Make("gaussian");
+        var dist = new double[4 * head.DistributionSize];
+        var ex = Assert.Throws<ArgumentException>(() => head.PrepareFisherMetric(dist, 4, new double[(4 * head.FisherMetricSize) - 1]));
+        Assert.Contains("metric", ex.Message);
+    }
+
     [Theory]
     [MemberData(nameof(Heads))]
     public void FisherProduct_EqualsHessianOfKl_InOutputSpace(string name)

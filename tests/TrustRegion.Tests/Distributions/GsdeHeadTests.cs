@@ -185,6 +185,30 @@ public class GsdeHeadTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
+    public void FisherProductPrepared_MatchesFisherProduct_BitForBit(int d, int latent, ulong seed)
+    {
+        var rng = new Rng(seed + 40);
+        int n = 7;
+        var c = Make(d, latent, n, rng);
+        var head = c.Head;
+        var vo = new double[c.Outputs.Length];
+        var vp = new double[c.Params.Length];
+        rng.FillGaussian(vo);
+        rng.FillGaussian(vp);
+        var eo = new double[vo.Length];
+        var ep = new double[vp.Length];
+        head.FisherProduct(c.Dist, n, vo, vp, 0.5, eo, ep);
+        var metric = new double[n * head.FisherMetricSize];
+        head.PrepareFisherMetric(c.Dist, n, metric);
+        var ro = new double[vo.Length];
+        var rp = new double[vp.Length];
+        head.FisherProductPrepared(metric, n, vo, vp, 0.5, ro, rp);
+        Assert.Equal(eo, ro);
+        Assert.Equal(ep, rp);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
     public void FisherProduct_EqualsHessianOfKl_InOutputsAndLogStdMatrix(int d, int latent, ulong seed)
     {
         // M = ∂²KL(p ‖ q)/∂q² at q = p (latent constant): central differences of the analytic KL gradient.
