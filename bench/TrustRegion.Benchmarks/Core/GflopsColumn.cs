@@ -62,6 +62,10 @@ public static class Flops
             double f = c.TangentFlops(2) + c.BackwardFlops(2);
             return (2 * c.ForwardFlops(2)) + c.BackwardFlops(2) + (15 * f) + (20 * (c.ForwardFlops(1) + c.BackwardFlops(1)));
         }
+        if (method.StartsWith("Gemm", StringComparison.Ordinal))
+        {
+            return GemmBenchmarks.FlopCount;
+        }
         if (preset.Length == 0)
         {
             return 0;
