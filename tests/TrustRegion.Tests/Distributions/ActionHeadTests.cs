@@ -124,46 +124,7 @@ public class ActionHeadTests
         var w = new double[n];
         rng.FillGaussian(w);
 
-        double Eval(Func<double[], double> f)
-        {
-            var d = new double[n * head.DistributionSize];
-            head.ComputeDistribution(outputs, default, prm, n, d);
-            return f(d);
-        }
-        double LogProbSum(double[] d)
-        {
-            var lp = new double[n];
-            head.LogProb(d, actions, n, lp);
-            return lp.Select((x, i) => x * w[i]).Sum();
-        }
-        double EntropySum(double[] d)
-        {
-            var h = new double[n];
-            head.Entropy(d, n, h);
-            return 0.7 * h.Sum();
-        }
-        double KlSum(double[] d)
-        {
-            var k = new double[n];
-            head.Kl(oldDist, d, n, k);
-            return 1.3 * k.Sum();
-        }
-        void Check(Func<double[], double> f, Action<double[], double[]> backward, string what)
-        {
-            var go = new double[outputs.Length];
-            var gp = new double[prm.Length];
-            backward(go, gp);
-            double[] no = GradientCheck.Numerical(outputs, () => Eval(f));
-            double[] np = GradientCheck.Numerical(prm, () => Eval(f));
-            Assert.True(GradientCheck.RelativeError(go, no) < 1e-6, $"{what} output gradient error {GradientCheck.RelativeError(go, no)}");
-            if (prm.Length > 0)
-            {
-                Assert.True(GradientCheck.RelativeError(gp, np) < 1e-6, $"{what} parameter gradient error {GradientCheck.RelativeError(gp, np)}");
-            }
-        }
-        Check(LogProbSum, (go, gp) => head.LogProbBackward(dist, actions, n, w, go, gp), "log-prob");
-        Check(EntropySum, (go, gp) => head.EntropyBackward(dist, n, 0.7, go, gp), "entropy");
-        Check(KlSum, (go, gp) => head.KlBackward(oldDist, dist, n, 1.3, go, gp), "KL");
+        HeadGradientCheck.AgainstFiniteDifferences(head, outputs, null, prm, dist, oldDist, actions, w, n);
     }
 
     public static TheoryData<string> HeadsWithBinary() => ["discrete", "binary", "multidiscrete", "gaussian"];

@@ -292,27 +292,7 @@ public class GsdeUpdaterTests
     public void FisherSubsampling_UsesEveryKthSample()
     {
         var s = Make(Activation.Tanh, 7, batch: 9);
-        var sub = new TrpoUpdater(s.Policy, s.N, new TrpoOptions { FisherSubsampling = 3 });
-        sub.Prepare(s.Obs, s.Actions, s.Advantages, s.N);
-        sub.PrepareFisher();
-        var v = new double[s.Policy.ParameterCount];
-        new Rng(8).FillGaussian(v);
-        var fvSub = new double[v.Length];
-        sub.FisherVectorProduct(v, fvSub);
-        int obs = s.Policy.ObservationSize, act = s.Policy.ActionSize;
-        var o3 = new double[3 * obs];
-        var a3 = new double[3 * act];
-        for (int i = 0; i < 3; i++)
-        {
-            s.Obs.AsSpan(i * 3 * obs, obs).CopyTo(o3.AsSpan(i * obs));
-            s.Actions.AsSpan(i * 3 * act, act).CopyTo(a3.AsSpan(i * act));
-        }
-        var full = new TrpoUpdater(s.Policy, 3, new TrpoOptions());
-        full.Prepare(o3, a3, [1.0, 2.0, 3.0], 3);
-        full.PrepareFisher();
-        var fvFull = new double[v.Length];
-        full.FisherVectorProduct(v, fvFull);
-        Assert.True(GradientCheck.RelativeError(fvSub, fvFull) < 1e-13);
+        UpdaterChecks.FisherSubsamplingUsesEveryThirdSample(s.Policy, s.Obs, s.Actions, s.Advantages, s.N);
     }
 
     [Fact]
