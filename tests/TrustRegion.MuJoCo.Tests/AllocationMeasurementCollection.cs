@@ -1,6 +1,6 @@
 namespace TrustRegion.MuJoCo.Tests;
 
-/// <summary>Tests that count allocated bytes; they run alone so that no concurrent test triggers a GC inside a measured window.</summary>
+/// <summary>Tests that count allocated bytes; they run alone, away from the other tests' threads and timing.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AllocationMeasurementCollection
 {

@@ -4,7 +4,7 @@ using TrustRegion.Numerics;
 
 namespace TrustRegion.MuJoCo.Tests;
 
-[Collection(AllocationMeasurementCollection.Name)] // allocation checks: a GC triggered by concurrent tests skews the per-thread count
+[Collection(AllocationMeasurementCollection.Name)] // allocation checks run alone: beside other tests they saw sporadic charges of a few KB
 public sealed class MuJoCoEnvTests
 {
     public static TheoryData<string> EnvIds() => [.. MuJoCoEnvironments.All.Select(s => s.Id)];

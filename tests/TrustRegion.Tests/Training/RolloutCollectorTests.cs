@@ -3,7 +3,7 @@ using TrustRegion.Trpo;
 
 namespace TrustRegion.Tests.Training;
 
-[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks: a GC triggered by concurrent tests skews the per-thread count
+[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks run alone: beside other tests they saw sporadic charges of a few KB
 public sealed class RolloutCollectorTests
 {
     private static Trainer Make(string id, params string[] overrides) =>

@@ -5,7 +5,7 @@ using TrustRegion.Trpo;
 
 namespace TrustRegion.Tests.Trpo;
 
-[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks: a GC triggered by concurrent tests skews the per-thread count
+[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks run alone: beside other tests they saw sporadic charges of a few KB
 public class GsdePolicyTests
 {
     private static Policy MakeSde(int obsSize, int[] hidden, int actionDim, ulong seed, double logStdInit = -0.5) =>

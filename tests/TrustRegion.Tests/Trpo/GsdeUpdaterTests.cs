@@ -10,7 +10,7 @@ namespace TrustRegion.Tests.Trpo;
 /// updater forms is that of a function in which the latent is a constant: the reference values below hold the latent fixed at
 /// the parameters the derivative is taken at (θ_old for g and F, the current θ elsewhere).
 /// </summary>
-[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks: a GC triggered by concurrent tests skews the per-thread count
+[Collection(ProcessWideMeasurementCollection.Name)] // allocation checks run alone: beside other tests they saw sporadic charges of a few KB
 public class GsdeUpdaterTests
 {
     public static TheoryData<Activation, ulong> Cases() => new()
