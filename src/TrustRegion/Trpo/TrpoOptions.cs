@@ -29,7 +29,7 @@ public sealed record TrpoOptions
     /// <summary>Normalise advantages to zero mean and unit (sample) standard deviation over the batch. Default true.</summary>
     public bool NormalizeAdvantage { get; init; } = true;
 
-    /// <summary>Fisher-vector products use every k-th sample of the batch (sb3-contrib's <c>sub_sampling_factor</c>); 1 uses all. Default 1.</summary>
+    /// <summary>Fisher-vector products use every k-th sample of the batch (the subsampled Fisher of Schulman's thesis); 1 uses all. Default 1. (sb3-contrib's <c>sub_sampling_factor</c> subsamples the whole policy step instead: the <c>Trainer</c> does that and keeps this at 1.)</summary>
     public int FisherSubsampling { get; init; } = 1;
 
     /// <summary>Weight of the mean policy entropy added to the surrogate; 0 disables the bonus. Default 0.</summary>
