@@ -35,6 +35,9 @@ public sealed class Trainer : IDisposable
     private readonly ValueFitOptions _fitOptions;
     private readonly EpisodeLog _episodes = new();
     private readonly double[] _normalized;
+    private readonly int[] _subsampleOrder; // sub_sampling_factor > 1: a permutation of the rollout's rows, else empty
+    private readonly double[] _subObservations, _subActions, _subAdvantages;
+    private int _policyBatch;
     private readonly Metric[] _metrics = new Metric[MetricKeys.ProgressColumns.Count];
     private readonly Func<object?, (double Loss, long Ticks)> _fitAction = FitValue;
     private int _fitCount;
@@ -114,12 +117,17 @@ public sealed class Trainer : IDisposable
                 LineSearchSteps = config.LineSearchMaxIterations,
                 LineSearchBacktrack = config.LineSearchShrinkingFactor,
                 NormalizeAdvantage = config.NormalizeAdvantage,
-                FisherSubsampling = config.SubSamplingFactor,
+                FisherSubsampling = 1, // sub_sampling_factor subsamples the whole policy step (SelectPolicyBatch), as sb3-contrib
                 EntropyCoefficient = config.EntCoef,
             });
             _fitOptions = new ValueFitOptions { LearningRate = config.LearningRate, Epochs = config.CriticUpdates, MinibatchSize = config.BatchSize };
             _collector = new RolloutCollector(_envs, Policy, Value, config.SdeSampleFreq);
             _normalized = new double[obsSize];
+            int k = config.SubSamplingFactor, subCount = k > 1 ? ((_buffer.Count - 1) / k) + 1 : 0;
+            _subsampleOrder = k > 1 ? new int[_buffer.Count] : [];
+            _subObservations = new double[subCount * obsSize];
+            _subActions = new double[subCount * Policy.ActionSize];
+            _subAdvantages = new double[subCount];
             _collector.Reset(root.Split(EnvStream).NextUInt64());
         }
         catch
@@ -207,6 +215,7 @@ public sealed class Trainer : IDisposable
             Gae.Compute(_buffer, Config.Gamma, Config.GaeLambda);
             double explained = Gae.ExplainedVariance(_buffer.Values, _buffer.Returns);
             long t1 = Stopwatch.GetTimestamp();
+            SelectPolicyBatch();
             (TrpoDiagnostics step, double valueLoss, long policyTicks, long valueTicks) = UpdateLearners(n);
             long t3 = Stopwatch.GetTimestamp();
 
@@ -276,7 +285,7 @@ public sealed class Trainer : IDisposable
         if (!OverlapLearners)
         {
             long a = Stopwatch.GetTimestamp();
-            TrpoDiagnostics step = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
+            TrpoDiagnostics step = UpdatePolicy();
             long b = Stopwatch.GetTimestamp();
             double loss = Value.Fit(_buffer.Observations, _buffer.Returns, n, _fitOptions, Minibatch);
             return (step, loss, b - a, Stopwatch.GetTimestamp() - b);
@@ -288,7 +297,7 @@ public sealed class Trainer : IDisposable
         try
         {
             long start = Stopwatch.GetTimestamp();
-            result = _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, n);
+            result = UpdatePolicy();
             policyTicks = Stopwatch.GetTimestamp() - start;
         }
         finally
@@ -306,6 +315,47 @@ public sealed class Trainer : IDisposable
         (double valueLoss, long valueTicks) = fit.GetAwaiter().GetResult(); // rethrows the fit's own exception, unwrapped
         return (result, valueLoss, policyTicks, valueTicks);
     }
+
+    /// <summary>The policy step on the batch chosen by <see cref="SelectPolicyBatch"/>.</summary>
+    private TrpoDiagnostics UpdatePolicy() => _subsampleOrder.Length == 0
+        ? _updater.Update(_buffer.Observations, _buffer.Actions, _buffer.Advantages, _buffer.Count)
+        : _updater.Update(_subObservations, _subActions, _subAdvantages, _policyBatch);
+
+    /// <summary>
+    /// Chooses the policy step's batch, as sb3-contrib's <c>sub_sampling_factor</c> k: with k = 1 the whole rollout; with k &gt; 1 the
+    /// rollout's rows in a random order drawn from the sampling stream, then every k-th of them (⌈T·E / k⌉ rows), copied with their
+    /// actions and advantages. The whole policy step (advantage normalisation, surrogate, gradient, Fisher products, line search)
+    /// then uses that subset; the value fit always uses the whole rollout. Returns the batch size.
+    /// </summary>
+    internal int SelectPolicyBatch()
+    {
+        int n = _buffer.Count;
+        if (_subsampleOrder.Length == 0)
+        {
+            return _policyBatch = n;
+        }
+        int k = Config.SubSamplingFactor, obs = _buffer.ObservationSize, act = _buffer.ActionSize;
+        Span<int> order = _subsampleOrder;
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+        Sampling.Shuffle(order);
+        int m = 0;
+        for (int i = 0; i < n; i += k, m++)
+        {
+            int row = order[i];
+            _buffer.Observations.AsSpan(row * obs, obs).CopyTo(_subObservations.AsSpan(m * obs, obs));
+            _buffer.Actions.AsSpan(row * act, act).CopyTo(_subActions.AsSpan(m * act, act));
+            _subAdvantages[m] = _buffer.Advantages[row];
+        }
+        return _policyBatch = m;
+    }
+
+    /// <summary>The policy step's batch chosen by the last <see cref="SelectPolicyBatch"/>: observations, actions, advantages.</summary>
+    internal (double[] Observations, double[] Actions, double[] Advantages) SubsampledPolicyBatch => (_subObservations, _subActions, _subAdvantages);
+
+    internal RolloutBuffer Buffer => _buffer;
 
     private static (double Loss, long Ticks) FitValue(object? state)
     {

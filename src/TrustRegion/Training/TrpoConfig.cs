@@ -76,7 +76,7 @@ public sealed record TrpoConfig
     /// <summary>Key <c>normalize_advantage</c>: standardise advantages over the rollout before the policy step. Default true.</summary>
     public bool NormalizeAdvantage { get; init; } = true;
 
-    /// <summary>Key <c>sub_sampling_factor</c>: the policy step (gradient, Fisher products) uses every k-th transition of the rollout. Range 1 to <c>n_steps × n_envs</c>. Default 1.</summary>
+    /// <summary>Key <c>sub_sampling_factor</c> k: the whole policy step (advantage normalisation, surrogate, gradient, Fisher products, line search) uses every k-th transition of the rollout taken in a random order, as sb3-contrib; the value fit uses all. Range 1 to <c>n_steps × n_envs</c>. Default 1.</summary>
     public int SubSamplingFactor { get; init; } = 1;
 
     /// <summary>Key <c>ent_coef</c>: weight of the policy entropy added to the surrogate objective. Range [0, 1]. Default 0.</summary>

@@ -8,7 +8,7 @@ namespace TrustRegion.Trpo;
 /// </summary>
 public sealed record TrpoOptions
 {
-    /// <summary>Trust-region radius δ: the largest accepted mean KL(old ‖ new). Typical range 0.005–0.05. Default 0.01.</summary>
+    /// <summary>Trust-region radius δ: an accepted step has mean KL(new ‖ old) below it (strictly, as sb3-contrib). Typical range 0.005–0.05. Default 0.01.</summary>
     public double MaxKl { get; init; } = 0.01;
 
     /// <summary>Maximum conjugate-gradient iterations for <c>F s = g</c>. Typical 10–25. Default 10 (sb3-contrib: 15).</summary>
@@ -29,7 +29,7 @@ public sealed record TrpoOptions
     /// <summary>Normalise advantages to zero mean and unit (sample) standard deviation over the batch. Default true.</summary>
     public bool NormalizeAdvantage { get; init; } = true;
 
-    /// <summary>Fisher-vector products use every k-th sample of the batch (sb3-contrib's <c>sub_sampling_factor</c>); 1 uses all. Default 1.</summary>
+    /// <summary>Fisher-vector products use every k-th sample of the batch (the subsampled Fisher of Schulman's thesis); 1 uses all. Default 1. (sb3-contrib's <c>sub_sampling_factor</c> subsamples the whole policy step instead: the <c>Trainer</c> does that and keeps this at 1.)</summary>
     public int FisherSubsampling { get; init; } = 1;
 
     /// <summary>Weight of the mean policy entropy added to the surrogate; 0 disables the bonus. Default 0.</summary>

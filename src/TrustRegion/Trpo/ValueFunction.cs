@@ -7,9 +7,15 @@ namespace TrustRegion.Trpo;
 /// State-value estimate <c>V(s)</c>: an <see cref="Mlp"/> with one linear output (orthogonal init, hidden gain √2, output gain 1),
 /// fitted by Adam on the mean squared error to the returns (<see cref="Fit"/>).
 /// </summary>
-/// <remarks>Buffers are grown on first use for a batch size and reused, so prediction and fitting allocate nothing afterwards. Not thread-safe.</remarks>
+/// <remarks>
+/// <para>Adam uses ε = <see cref="AdamEpsilon"/> = 1e-5, Stable-Baselines3's <c>ActorCriticPolicy</c> default (PyTorch's own is 1e-8).</para>
+/// <para>Buffers are grown on first use for a batch size and reused, so prediction and fitting allocate nothing afterwards. Not thread-safe.</para>
+/// </remarks>
 public sealed class ValueFunction
 {
+    /// <summary>Adam's ε for the value fit: 1e-5, as Stable-Baselines3's <c>ActorCriticPolicy</c> (which TRPO's critic uses).</summary>
+    public const double AdamEpsilon = 1e-5;
+
     private MlpWorkspace? _predictWorkspace;
     private MlpWorkspace? _fitWorkspace;
     private double[] _batchObservations = [];
@@ -32,7 +38,7 @@ public sealed class ValueFunction
         ArgumentNullException.ThrowIfNull(rng);
         Network = new Mlp(new MlpShape(observationSize, hiddenSizes, 1, activation));
         Network.InitializeOrthogonal(rng, Math.Sqrt(2.0), 1.0);
-        Optimizer = new Adam(Network.ParameterCount);
+        Optimizer = new Adam(Network.ParameterCount, epsilon: AdamEpsilon);
         _gradient = new double[Network.ParameterCount];
     }
 

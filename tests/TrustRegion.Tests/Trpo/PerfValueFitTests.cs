@@ -42,7 +42,7 @@ public class PerfValueFitTests
             }
             reference.Backward(obs.AsSpan(r0 * Obs, n * Obs), u, ws, gradient, accumulate: true);
         }
-        new Adam(reference.ParameterCount, 1e-3).Step(reference.Parameters, gradient);
+        new Adam(reference.ParameterCount, 1e-3, epsilon: ValueFunction.AdamEpsilon).Step(reference.Parameters, gradient);
 
         Assert.Equal(sse / N, loss, 1e-12);
         // Adam's first moment after one step is (1 − β₁) g: the gradient itself, compared tightly (the step only sees its sign).

@@ -82,7 +82,7 @@ public class ValueFunctionTests
         for (int i = 0; i < theta.Length; i++)
         {
             // First Adam step: m̂ = g, v̂ = g², so the move is lr · g / (|g| + ε).
-            double expected = theta[i] - (0.01 * g[i] / (Math.Abs(g[i]) + 1e-8));
+            double expected = theta[i] - (0.01 * g[i] / (Math.Abs(g[i]) + ValueFunction.AdamEpsilon));
             Assert.Equal(expected, a.Parameters[i], 9);
         }
     }
