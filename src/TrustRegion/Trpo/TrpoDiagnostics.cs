@@ -24,7 +24,7 @@ public enum LineSearchOutcome
 /// <param name="SurrogateAfter">Surrogate at the final parameters (equal to before when rejected).</param>
 /// <param name="ExpectedImprovement">Linear prediction <c>gᵀΔθ</c> for the step kept, or for the full step when none was.</param>
 /// <param name="ActualImprovement">SurrogateAfter − SurrogateBefore (0 when rejected).</param>
-/// <param name="Kl">Mean KL(new ‖ old) of the step kept, or of the last step tried.</param>
+/// <param name="Kl">Mean KL(old ‖ new) of the step kept, or of the last step tried.</param>
 /// <param name="LineSearchSteps">Step sizes evaluated.</param>
 /// <param name="StepFraction">Fraction of the maximal step kept (0 when rejected).</param>
 /// <param name="Outcome">Whether a step was kept, and otherwise which condition failed.</param>

@@ -8,7 +8,7 @@ namespace TrustRegion.Trpo;
 /// </summary>
 public sealed record TrpoOptions
 {
-    /// <summary>Trust-region radius δ: an accepted step has mean KL(new ‖ old) below it (strictly, as sb3-contrib). Typical range 0.005–0.05. Default 0.01.</summary>
+    /// <summary>Trust-region radius δ: the largest accepted mean KL(old ‖ new) (sb3-contrib measures KL(new ‖ old); see docs/learning-parity.md). Typical range 0.005–0.05. Default 0.01.</summary>
     public double MaxKl { get; init; } = 0.01;
 
     /// <summary>Maximum conjugate-gradient iterations for <c>F s = g</c>. Typical 10–25. Default 10 (sb3-contrib: 15).</summary>

@@ -16,12 +16,13 @@ namespace TrustRegion.Trpo;
 /// forward-tangent pass (J v) at the saved activations, the output-space Fisher metric M of the head, one backward pass. No
 /// second derivatives and no matrix; positive semi-definite by construction.</item>
 /// <item>Maximal step <c>Δθ = √(2δ / sᵀFs) · s</c> with <c>sᵀFs = sᵀ(g − r)</c> from CG's final residual r.</item>
-/// <item>Backtracking: <c>θ = θ_old + βʲ Δθ</c>, j = 0, 1, …; keep the first step with mean KL(θ ‖ old) &lt; δ (strictly) and L
-/// improved. If none qualifies, θ_old is restored bit for bit and the outcome names the failed condition.</item>
+/// <item>Backtracking: <c>θ = θ_old + βʲ Δθ</c>, j = 0, 1, …; keep the first step with mean KL(old ‖ θ) ≤ δ and L improved. If none
+/// qualifies, θ_old is restored bit for bit and the outcome names the failed condition.</item>
 /// </list>
-/// <para>The line search measures KL(new ‖ old), the direction sb3-contrib's TRPO uses (<c>kl_divergence(distribution,
-/// old_distribution)</c>); both directions have the Fisher matrix as their Hessian at θ_old, so steps 2 and 3 do not depend on it,
-/// but they differ at third order, which changes which backtracking step is accepted (docs/learning-parity.md).</para>
+/// <para>The line search measures KL(old ‖ new), the trust region of the TRPO paper. sb3-contrib measures KL(new ‖ old)
+/// (<c>kl_divergence(distribution, old_distribution)</c>); both directions have the Fisher matrix as their Hessian at θ_old, so
+/// steps 2 and 3 do not depend on it; they differ at third order, which can change which backtracking step is accepted. Measured
+/// over seeds, the choice is within seed noise (docs/learning-parity.md).</para>
 /// <para>The old log-probabilities are recomputed at θ_old (they equal those stored at collection, since the policy has not changed).
 /// Buffers are allocated in the constructor for up to <c>maxBatch</c> samples; <see cref="Update"/> allocates nothing.</para>
 /// </remarks>
@@ -161,7 +162,7 @@ public sealed class TrpoUpdater
             (lNew, kl) = SurrogateAndKl(observations, actions);
             bool finite = double.IsFinite(lNew) && double.IsFinite(kl);
             anyFinite |= finite;
-            bool klOk = finite && kl < Options.MaxKl; // strict, as sb3-contrib
+            bool klOk = finite && kl <= Options.MaxKl;
             bool improved = finite && lNew > lOld;
             if (klOk && improved)
             {
@@ -375,7 +376,7 @@ public sealed class TrpoUpdater
     }
 
     /// <summary>
-    /// Surrogate and mean KL(current ‖ old), the line search's constraint, at the policy's current parameters (one forward pass;
+    /// Surrogate and mean KL(old ‖ current), the line search's constraint, at the policy's current parameters (one forward pass;
     /// overwrites the workspace).
     /// </summary>
     internal (double Surrogate, double Kl) SurrogateAndKl(ReadOnlySpan<double> observations, ReadOnlySpan<double> actions)
@@ -397,7 +398,7 @@ public sealed class TrpoUpdater
             head.Entropy(dist, n, _scratch);
             l += Options.EntropyCoefficient * TensorPrimitives.Sum(_scratch.AsSpan(0, n)) / n;
         }
-        head.Kl(dist, _oldDist.AsSpan(0, n * head.DistributionSize), n, _scratch);
+        head.Kl(_oldDist.AsSpan(0, n * head.DistributionSize), dist, n, _scratch);
         return (l, TensorPrimitives.Sum(_scratch.AsSpan(0, n)) / n);
     }
 
@@ -415,17 +416,12 @@ public sealed class TrpoUpdater
         return l;
     }
 
-    /// <summary>
-    /// Mean KL(old ‖ current) and its gradient at the current parameters; for verification (its Hessian at θ_old is the Fisher
-    /// matrix, as is that of the line search's KL(current ‖ old)).
-    /// </summary>
+    /// <summary>Mean KL(old ‖ current) and its gradient at the current parameters; for verification.</summary>
     internal double KlGradientAtCurrent(ReadOnlySpan<double> observations, ReadOnlySpan<double> actions, Span<double> gradient)
     {
         int n = _n;
         var head = _policy.Head;
-        SurrogateAndKl(observations, actions); // leaves the forward pass and _newDist at the current θ
-        head.Kl(_oldDist.AsSpan(0, n * head.DistributionSize), _newDist.AsSpan(0, n * head.DistributionSize), n, _scratch);
-        double kl = TensorPrimitives.Sum(_scratch.AsSpan(0, n)) / n;
+        (_, double kl) = SurrogateAndKl(observations, actions);
         Span<double> outGrad = _outputGradient.AsSpan(0, n * head.OutputSize);
         outGrad.Clear();
         Span<double> headGrad = gradient[_netCount..];

@@ -324,7 +324,7 @@ public class GsdeUpdaterTests
                 after.CopyTo(s.Policy.Parameters);
                 double[] newDist = OldDistribution(s, Latent(s));
                 var kl = new double[s.N];
-                s.Policy.Head.Kl(newDist, oldDist, s.N, kl); // the line search's KL(new ‖ old)
+                s.Policy.Head.Kl(oldDist, newDist, s.N, kl);
                 Assert.Equal(d.Kl, kl.Sum() / s.N, 12);
                 Assert.Equal(d.SurrogateAfter, check.SurrogateAndKl(s.Obs, s.Actions).Surrogate, 12);
             }
