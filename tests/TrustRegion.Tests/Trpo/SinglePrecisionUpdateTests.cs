@@ -10,12 +10,16 @@ namespace TrustRegion.Tests.Trpo;
 /// <summary>One TRPO policy step and one value fit in single precision against the same in double, from the same state.</summary>
 public class SinglePrecisionUpdateTests(ITestOutputHelper output)
 {
-    private static Policy MakePolicy(Space space, int obsSize, NetworkPrecision precision) =>
-        new(space, obsSize, [64, 64], Activation.Tanh, 0.0, new Rng(7), precision: precision);
+    private static Policy MakePolicy(Space space, int obsSize, NetworkPrecision precision, bool useSde)
+    {
+        var policy = new Policy(space, obsSize, [64, 64], Activation.Tanh, useSde ? -1.0 : 0.0, new Rng(7), useSde, precision);
+        policy.ResampleNoise(new Rng(8), 4); // gSDE: one noise matrix per env copy; nothing for other heads
+        return policy;
+    }
 
     /// <summary>
-    /// CartPole's shapes (batch 1024, 2 actions) and Hopper's (11 observations, 3 Gaussian actions, batch 2048), the
-    /// sb3-contrib constants. Both steps must be accepted after the same number of line-search tries; surrogate improvement,
+    /// CartPole's shapes (batch 1024, 2 actions), Hopper's (11 observations, 3 Gaussian actions, batch 2048) and a gSDE
+    /// Pendulum (its features are the widened float hidden layer), the sb3-contrib constants. Both steps must be accepted after the same number of line-search tries; surrogate improvement,
     /// KL and expected improvement agree to 1e-5 relative and the parameter steps to 1e-5 in norm, the tolerance of the passes
     /// themselves. Conjugate gradient could amplify the Fisher products' relative error (~3e-7) by the conditioning of the
     /// damped Fisher matrix; measured (written to the test output): steps 3e-7 … 4e-7 apart, improvement and KL 2e-8 … 2e-7.
@@ -24,11 +28,18 @@ public class SinglePrecisionUpdateTests(ITestOutputHelper output)
     [InlineData("CartPole", 0.0)]
     [InlineData("Hopper", 0.0)]
     [InlineData("CartPole", 0.01)]
+    [InlineData("Pendulum-gSDE", 0.0)]
     public void PolicyStep_InSingle_MatchesDouble(string preset, double entropy)
     {
-        (Space space, int obsSize, int n) = preset == "CartPole" ? ((Space)new Discrete(2), 4, 1024) : (Box.Uniform(-1, 1, 3), 11, 2048);
-        var policyD = MakePolicy(space, obsSize, NetworkPrecision.Double);
-        var policyS = MakePolicy(space, obsSize, NetworkPrecision.Single);
+        (Space space, int obsSize, int n) = preset switch
+        {
+            "CartPole" => ((Space)new Discrete(2), 4, 1024),
+            "Hopper" => (Box.Uniform(-1, 1, 3), 11, 2048),
+            _ => (Box.Uniform(-2, 2, 1), 3, 1024),
+        };
+        bool sde = preset.EndsWith("gSDE", StringComparison.Ordinal);
+        var policyD = MakePolicy(space, obsSize, NetworkPrecision.Double, sde);
+        var policyS = MakePolicy(space, obsSize, NetworkPrecision.Single, sde);
         Assert.Equal(policyD.Parameters.ToArray(), policyS.Parameters.ToArray()); // the initialisation does not depend on the precision
         var rng = new Rng(11);
         var obs = new double[n * obsSize];
