@@ -1,4 +1,5 @@
 using TrustRegion.Envs;
+using TrustRegion.Networks;
 using TrustRegion.Numerics;
 using TrustRegion.Trpo;
 
@@ -23,11 +24,11 @@ public sealed record CorePreset(string Name, int Batch, int ObservationSize, Spa
     /// <summary>Forward tangent: h·V on every layer plus t·W on layers 1 and 2 (layer 0's input has no tangent).</summary>
     public double TangentFlops(int outputs) => BackwardFlops(outputs);
 
-    /// <summary>Builds a policy, a batch of observations, sampled actions and random advantages from a fixed seed.</summary>
-    public (Policy Policy, double[] Obs, double[] Actions, double[] Advantages) MakeBatch(ulong seed = 1)
+    /// <summary>Builds a policy (network passes in <paramref name="precision"/>), a batch of observations, sampled actions and random advantages from a fixed seed.</summary>
+    public (Policy Policy, double[] Obs, double[] Actions, double[] Advantages) MakeBatch(ulong seed = 1, NetworkPrecision precision = NetworkPrecision.Double)
     {
         var rng = new Rng(seed);
-        var policy = new Policy(ActionSpace, ObservationSize, [64, 64], Activation.Tanh, 0.0, rng.Split(1));
+        var policy = new Policy(ActionSpace, ObservationSize, [64, 64], Activation.Tanh, 0.0, rng.Split(1), precision: precision);
         var obs = new double[Batch * ObservationSize];
         rng.FillGaussian(obs);
         var actions = new double[Batch * policy.ActionSize];

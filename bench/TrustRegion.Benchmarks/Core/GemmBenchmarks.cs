@@ -7,7 +7,8 @@ namespace TrustRegion.Benchmarks.Core;
 /// The matrix-product kernel alone, on one thread, in the three shapes a 64-wide hidden layer uses at batch 2048:
 /// forward <c>X·W</c>, weight gradient <c>Xᵀ·dY</c> (X read through strides, no copy) and input gradient <c>dY·Wᵀ</c>;
 /// plus the forward product with its fused bias and tanh, to show what the element-wise epilogue costs. Compare the GFLOP/s
-/// column with <see cref="FmaPeakBenchmark.FmaLoop"/> (one thread) from the same run.
+/// column with <see cref="FmaPeakBenchmark.FmaLoop"/> (one thread) from the same run. The <c>…Single</c> methods run the same
+/// products in single precision (the same generic kernel, specialised for float), to compare with <see cref="FmaPeakBenchmark.FmaLoopSingle"/>.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(CoreConfig))]
@@ -29,6 +30,9 @@ public class GemmBenchmarks
     private readonly double[] _bias = new double[Width];
     private readonly double[] _c = new double[Batch * Width];
     private readonly double[] _dw = new double[Width * Width];
+    private float[] _xF = [], _dyF = [], _wF = [], _wTF = [], _biasF = [];
+    private readonly float[] _cF = new float[Batch * Width];
+    private readonly float[] _dwF = new float[Width * Width];
 
     [GlobalSetup]
     public void Setup()
@@ -39,6 +43,11 @@ public class GemmBenchmarks
         rng.FillGaussian(_w);
         rng.FillGaussian(_bias);
         Gemm.Transpose(_w, Width, Width, _wT);
+        _xF = [.. _x.Select(v => (float)v)];
+        _dyF = [.. _dy.Select(v => (float)v)];
+        _wF = [.. _w.Select(v => (float)v)];
+        _wTF = [.. _wT.Select(v => (float)v)];
+        _biasF = [.. _bias.Select(v => (float)v)];
     }
 
     [Benchmark]
@@ -67,5 +76,33 @@ public class GemmBenchmarks
     {
         Gemm.Multiply(Batch, Width, Width, _dy, Width, 1, _wT, Width, _c, Width, accumulate: false);
         return _c[0];
+    }
+
+    [Benchmark]
+    public float GemmForwardSingle()
+    {
+        Gemm.Multiply<float>(Batch, Width, Width, _xF, Width, 1, _wF, Width, _cF, Width, accumulate: false);
+        return _cF[0];
+    }
+
+    [Benchmark]
+    public float GemmForwardBiasTanhSingle()
+    {
+        Gemm.Multiply<float>(Batch, Width, Width, _xF, Width, 1, _wF, Width, _cF, Width, accumulate: false, _biasF, Gemm.Epilogue.Tanh);
+        return _cF[0];
+    }
+
+    [Benchmark]
+    public float GemmWeightGradientSingle()
+    {
+        Gemm.Multiply<float>(Width, Width, Batch, _xF, 1, Width, _dyF, Width, _dwF, Width, accumulate: false);
+        return _dwF[0];
+    }
+
+    [Benchmark]
+    public float GemmInputGradientSingle()
+    {
+        Gemm.Multiply<float>(Batch, Width, Width, _dyF, Width, 1, _wTF, Width, _cF, Width, accumulate: false);
+        return _cF[0];
     }
 }

@@ -21,7 +21,7 @@ public sealed class GflopsColumn : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => "Double-precision floating-point operations per second (multiply-add = 2).";
+    public string Legend => "Floating-point operations (double or single, as the benchmark computes) per second (multiply-add = 2).";
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
@@ -55,6 +55,10 @@ public static class Flops
         if (method == nameof(FmaPeakBenchmark.FmaLoopTwoThreads))
         {
             return 2 * FmaPeakBenchmark.FlopCount;
+        }
+        if (method == nameof(FmaPeakBenchmark.FmaLoopSingle))
+        {
+            return FmaPeakBenchmark.FlopCountSingle;
         }
         if (method == nameof(CartPolePresetBenchmark.CartPolePresetUpdate))
         {

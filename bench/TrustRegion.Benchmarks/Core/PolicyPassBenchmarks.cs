@@ -21,11 +21,15 @@ public class PolicyPassBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; } = 1;
 
+    /// <summary>Arithmetic of the network passes (<see cref="NetworkPrecision"/>).</summary>
+    [Params(NetworkPrecision.Double, NetworkPrecision.Single)]
+    public NetworkPrecision Precision { get; set; } = NetworkPrecision.Double;
+
     [GlobalSetup]
     public void Setup()
     {
         var p = CorePreset.Get(Preset);
-        (_policy, _obs, _actions, _adv) = p.MakeBatch();
+        (_policy, _obs, _actions, _adv) = p.MakeBatch(precision: Precision);
         var pool = new Numerics.ComputePool(Threads);
         _ws = _policy.Network.CreateWorkspace(p.Batch);
         _ws.Workers = pool;

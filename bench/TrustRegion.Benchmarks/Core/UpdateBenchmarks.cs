@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using TrustRegion.Networks;
 using TrustRegion.Numerics;
 using TrustRegion.Trpo;
 
@@ -76,15 +77,19 @@ public class CartPolePresetBenchmark
     [Params(1, 2)]
     public int Threads { get; set; } = 2;
 
+    /// <summary>Arithmetic of the policy and value network passes (<see cref="NetworkPrecision"/>, config key <c>precision</c>).</summary>
+    [Params(NetworkPrecision.Double, NetworkPrecision.Single)]
+    public NetworkPrecision Precision { get; set; } = NetworkPrecision.Double;
+
     [GlobalSetup]
     public void Setup()
     {
         var p = CorePreset.Get("CartPole");
-        (_policy, _obs, _actions, _adv) = p.MakeBatch();
+        (_policy, _obs, _actions, _adv) = p.MakeBatch(precision: Precision);
         var pool = new ComputePool(Threads);
         _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3 with { CgDamping = 1e-3, CgResidualTolerance = 0 }) { Workers = pool };
         _theta = _policy.Parameters.ToArray();
-        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6)) { Workers = pool };
+        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6), Precision) { Workers = pool };
         _valueTheta = _value.Parameters.ToArray();
         _returns = new double[p.Batch];
         new Rng(7).FillGaussian(_returns);

@@ -28,11 +28,18 @@ public sealed class Mlp
     /// <param name="shape">Architecture.</param>
     /// <param name="storage">Flat vector holding the parameters at <paramref name="offset"/>; null allocates a new one.</param>
     /// <param name="offset">Start of this network's parameters inside <paramref name="storage"/>.</param>
+    /// <param name="precision">Arithmetic of the passes (<see cref="NetworkPrecision"/>); the parameters are doubles either way.</param>
     /// <exception cref="ArgumentException">The storage is too short for the shape at that offset.</exception>
-    public Mlp(MlpShape shape, double[]? storage = null, int offset = 0)
+    /// <exception cref="ArgumentOutOfRangeException">The precision is not a defined value.</exception>
+    public Mlp(MlpShape shape, double[]? storage = null, int offset = 0, NetworkPrecision precision = NetworkPrecision.Double)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        if (!Enum.IsDefined(precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, $"precision is {precision}; it must be Double or Single.");
+        }
         Shape = shape;
+        Precision = precision;
         _storage = storage ?? new double[shape.ParameterCount];
         if (offset < 0 || (long)offset + shape.ParameterCount > _storage.Length)
         {
@@ -54,6 +61,9 @@ public sealed class Mlp
     /// <summary>Architecture.</summary>
     public MlpShape Shape { get; }
 
+    /// <summary>Arithmetic of the forward, backward and forward-tangent passes.</summary>
+    public NetworkPrecision Precision { get; }
+
     /// <summary>Number of parameters (<see cref="MlpShape.ParameterCount"/>).</summary>
     public int ParameterCount => Shape.ParameterCount;
 
@@ -72,8 +82,8 @@ public sealed class Mlp
     /// <summary>Bias of layer <paramref name="layer"/> (a view).</summary>
     public Span<double> Bias(int layer) => Parameters.Slice(_biasOffsets[layer], Shape.LayerOutputSize(layer));
 
-    /// <summary>Allocates a workspace for batches of up to <paramref name="maxBatch"/> samples.</summary>
-    public MlpWorkspace CreateWorkspace(int maxBatch) => new(Shape, maxBatch);
+    /// <summary>Allocates a workspace for batches of up to <paramref name="maxBatch"/> samples, in this network's <see cref="Precision"/>.</summary>
+    public MlpWorkspace CreateWorkspace(int maxBatch) => new(Shape, maxBatch, Precision);
 
     /// <summary>
     /// Stable-Baselines3's initialisation: each weight matrix orthogonal (PyTorch's <c>orthogonal_</c>: QR of a standard-normal
@@ -112,6 +122,7 @@ public sealed class Mlp
     {
         CheckBatch(input, batch, workspace);
         workspace.Batch = batch;
+        PrepareRows(workspace, transposeWeights: false, firstLayer: false);
         int chunks = RowChunks.Count(batch);
         if (chunks == 1)
         {
@@ -129,19 +140,63 @@ public sealed class Mlp
         return workspace.LayerOutputs[Shape.LayerCount - 1].AsSpan(0, batch * Shape.OutputSize);
     }
 
-    /// <summary>Rows <paramref name="r0"/> … <paramref name="r0"/> + <paramref name="rows"/> − 1 of a forward pass.</summary>
+    /// <summary>
+    /// Rows <paramref name="r0"/> … <paramref name="r0"/> + <paramref name="rows"/> − 1 of a forward pass. In single precision
+    /// the float parameters must be current (<see cref="PrepareRows"/>); the network output rows are widened to double.
+    /// </summary>
     internal void ForwardRows(ReadOnlySpan<double> input, MlpWorkspace workspace, int r0, int rows)
     {
-        ReadOnlySpan<double> p = Parameters;
-        ReadOnlySpan<double> h = input.Slice(r0 * Shape.InputSize, rows * Shape.InputSize);
+        if (workspace.Single is not { } s)
+        {
+            ForwardCore<double>(Parameters, input, workspace.LayerOutputs, r0, rows);
+            return;
+        }
+        int nIn = Shape.InputSize, nOut = Shape.OutputSize, last = Shape.LayerCount - 1;
+        Kernels.Narrow(input.Slice(r0 * nIn, rows * nIn), s.Input.AsSpan(r0 * nIn, rows * nIn));
+        ForwardCore<float>(s.Parameters, s.Input, s.LayerOutputs, r0, rows);
+        Kernels.Widen(s.LayerOutputs[last].AsSpan(r0 * nOut, rows * nOut), workspace.LayerOutputs[last].AsSpan(r0 * nOut, rows * nOut), accumulate: false);
+    }
+
+    private void ForwardCore<T>(ReadOnlySpan<T> p, ReadOnlySpan<T> input, T[][] layerOutputs, int r0, int rows)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<T> h = input.Slice(r0 * Shape.InputSize, rows * Shape.InputSize);
         for (int l = 0; l < Shape.LayerCount; l++)
         {
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
-            Span<double> y = workspace.LayerOutputs[l].AsSpan(r0 * nOut, rows * nOut);
+            Span<T> y = layerOutputs[l].AsSpan(r0 * nOut, rows * nOut);
             // y = act(h · W + b), bias and activation fused into the product's epilogue.
             Gemm.Multiply(rows, nOut, nIn, h, nIn, 1, p.Slice(_weightOffsets[l], nIn * nOut), nOut, y, nOut, accumulate: false,
                 p.Slice(_biasOffsets[l], nOut), l < Shape.LayerCount - 1 ? ActivationEpilogue : Gemm.Epilogue.None);
             h = y;
+        }
+    }
+
+    /// <summary>
+    /// Gets the workspace ready for passes run row chunk by row chunk (<see cref="ForwardRows"/>, <see cref="BackwardRows"/>,
+    /// <see cref="ForwardTangentRows"/>), at the current parameters: in single precision rounds the parameters (and a tangent
+    /// pass's <paramref name="direction"/>, when non-empty) to their float copies; with <paramref name="transposeWeights"/>
+    /// writes the transposed weights a backward pass reads (the first layer's only with <paramref name="firstLayer"/>, for an
+    /// input gradient). The public passes call it themselves; callers that run the row methods directly call it once first.
+    /// </summary>
+    internal void PrepareRows(MlpWorkspace workspace, bool transposeWeights, bool firstLayer, ReadOnlySpan<double> direction = default)
+    {
+        if (workspace.Single is not { } s)
+        {
+            if (transposeWeights)
+            {
+                TransposeWeights<double>(Parameters, workspace.TransposedWeights, firstLayer);
+            }
+            return;
+        }
+        Kernels.Narrow(Parameters, s.Parameters);
+        if (!direction.IsEmpty)
+        {
+            Kernels.Narrow(direction[..ParameterCount], s.Direction);
+        }
+        if (transposeWeights)
+        {
+            TransposeWeights<float>(s.Parameters, s.TransposedWeights, firstLayer);
         }
     }
 
@@ -166,7 +221,7 @@ public sealed class Mlp
         {
             CheckLength(inputGradient, batch * Shape.InputSize, nameof(inputGradient));
         }
-        TransposeWeights(workspace, firstLayer: !inputGradient.IsEmpty);
+        PrepareRows(workspace, transposeWeights: true, firstLayer: !inputGradient.IsEmpty);
         int chunks = RowChunks.Count(batch);
         if (chunks == 1)
         {
@@ -182,17 +237,14 @@ public sealed class Mlp
         ReducePartialGradients(workspace, chunks, parameterGradient, accumulate);
     }
 
-    /// <summary>
-    /// Writes the transposed weight matrices into the workspace (for <c>δ · Wᵀ</c>); the first layer's only when an input
-    /// gradient is wanted. <see cref="BackwardRows"/> reads them; they stay valid while the parameters do not change.
-    /// </summary>
-    internal void TransposeWeights(MlpWorkspace workspace, bool firstLayer)
+    /// <summary>Writes the transposed weight matrices of <paramref name="p"/> into <paramref name="transposed"/> (for <c>δ · Wᵀ</c>); the first layer's only when asked.</summary>
+    private void TransposeWeights<T>(ReadOnlySpan<T> p, Span<T> transposed, bool firstLayer)
+        where T : unmanaged
     {
-        ReadOnlySpan<double> p = Parameters;
         for (int l = firstLayer ? 0 : 1; l < Shape.LayerCount; l++)
         {
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
-            Gemm.Transpose(p.Slice(_weightOffsets[l], nIn * nOut), nIn, nOut, workspace.TransposedWeights.AsSpan(_weightOffsets[l], nIn * nOut));
+            Gemm.Transpose(p.Slice(_weightOffsets[l], nIn * nOut), nIn, nOut, transposed.Slice(_weightOffsets[l], nIn * nOut));
         }
     }
 
@@ -258,16 +310,43 @@ public sealed class Mlp
         }
     }
 
-    /// <summary>Rows <paramref name="r0"/> … of a backward pass; the transposed weights must be ready in the workspace.</summary>
+    /// <summary>
+    /// Rows <paramref name="r0"/> … of a backward pass; the workspace must be prepared (<see cref="PrepareRows"/> with the
+    /// transposed weights). In single precision the chunk's gradient is computed in float and widened into
+    /// <paramref name="parameterGradient"/>, and the input gradient rows likewise.
+    /// </summary>
     internal void BackwardRows(ReadOnlySpan<double> input, ReadOnlySpan<double> outputGradient, MlpWorkspace workspace, int r0, int rows, Span<double> parameterGradient, bool accumulate, Span<double> inputGradient)
     {
+        if (workspace.Single is not { } s)
+        {
+            BackwardCore<double>(input, outputGradient, workspace.LayerOutputs, workspace.TransposedWeights, workspace.Delta0, workspace.Delta1, r0, rows,
+                parameterGradient, accumulate, inputGradient);
+            return;
+        }
+        int nIn = Shape.InputSize, nOut = Shape.OutputSize;
+        Kernels.Narrow(input.Slice(r0 * nIn, rows * nIn), s.Input.AsSpan(r0 * nIn, rows * nIn));
+        Kernels.Narrow(outputGradient.Slice(r0 * nOut, rows * nOut), s.OutputGradient.AsSpan(r0 * nOut, rows * nOut));
+        Span<float> g = s.PartialGradients[workspace.ChunkIndex(r0)];
+        BackwardCore<float>(s.Input, s.OutputGradient, s.LayerOutputs, s.TransposedWeights, s.Delta0, s.Delta1, r0, rows, g, accumulate: false,
+            inputGradient.IsEmpty ? default : s.InputGradient);
+        Kernels.Widen(g, parameterGradient, accumulate);
+        if (!inputGradient.IsEmpty)
+        {
+            Kernels.Widen(s.InputGradient.AsSpan(r0 * nIn, rows * nIn), inputGradient.Slice(r0 * nIn, rows * nIn), accumulate: false);
+        }
+    }
+
+    private void BackwardCore<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> outputGradient, T[][] layerOutputs, ReadOnlySpan<T> transposedWeights, T[] delta0, T[] delta1,
+        int r0, int rows, Span<T> parameterGradient, bool accumulate, Span<T> inputGradient)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
         int w = Shape.MaxWidth;
-        ReadOnlySpan<double> delta = outputGradient.Slice(r0 * Shape.OutputSize, rows * Shape.OutputSize);
+        ReadOnlySpan<T> delta = outputGradient.Slice(r0 * Shape.OutputSize, rows * Shape.OutputSize);
         bool useFirst = true;
         for (int l = Shape.LayerCount - 1; l >= 0; l--)
         {
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
-            ReadOnlySpan<double> hIn = l == 0 ? input.Slice(r0 * nIn, rows * nIn) : workspace.LayerOutputs[l - 1].AsSpan(r0 * nIn, rows * nIn);
+            ReadOnlySpan<T> hIn = l == 0 ? input.Slice(r0 * nIn, rows * nIn) : layerOutputs[l - 1].AsSpan(r0 * nIn, rows * nIn);
             // dW = hInᵀ · δ (A read transposed through its strides), db = Σ_rows δ.
             Gemm.Multiply(nIn, nOut, rows, hIn, 1, nIn, delta, nOut, parameterGradient.Slice(_weightOffsets[l], nIn * nOut), nOut, accumulate);
             Kernels.ColumnSums(delta, rows, nOut, parameterGradient.Slice(_biasOffsets[l], nOut), accumulate);
@@ -275,8 +354,8 @@ public sealed class Mlp
             {
                 break;
             }
-            ReadOnlySpan<double> wt = workspace.TransposedWeights.AsSpan(_weightOffsets[l], nIn * nOut);
-            Span<double> dh = l == 0 ? inputGradient.Slice(r0 * nIn, rows * nIn) : (useFirst ? workspace.Delta0 : workspace.Delta1).AsSpan(r0 * w, rows * nIn);
+            ReadOnlySpan<T> wt = transposedWeights.Slice(_weightOffsets[l], nIn * nOut);
+            Span<T> dh = l == 0 ? inputGradient.Slice(r0 * nIn, rows * nIn) : (useFirst ? delta0 : delta1).AsSpan(r0 * w, rows * nIn);
             Gemm.Multiply(rows, nIn, nOut, delta, nOut, 1, wt, nIn, dh, nIn, accumulate: false,
                 default, l > 0 ? DerivativeEpilogue : Gemm.Epilogue.None, l > 0 ? hIn : default);
             if (l > 0)
@@ -301,6 +380,7 @@ public sealed class Mlp
         int batch = workspace.Batch;
         CheckBatch(input, batch, workspace);
         CheckLength(direction, ParameterCount, nameof(direction));
+        PrepareRows(workspace, transposeWeights: false, firstLayer: false, direction);
         int chunks = RowChunks.Count(batch);
         if (chunks == 1)
         {
@@ -318,24 +398,41 @@ public sealed class Mlp
         return workspace.TangentOutput.AsSpan(0, batch * Shape.OutputSize);
     }
 
-    /// <summary>Rows <paramref name="r0"/> … of a forward-tangent pass, into the workspace's tangent output.</summary>
+    /// <summary>
+    /// Rows <paramref name="r0"/> … of a forward-tangent pass, into the workspace's tangent output. In single precision the
+    /// float parameters and direction must be current (<see cref="PrepareRows"/> with the direction; <paramref name="direction"/>
+    /// is then not read) and the tangent rows are widened to double.
+    /// </summary>
     internal void ForwardTangentRows(ReadOnlySpan<double> input, ReadOnlySpan<double> direction, MlpWorkspace workspace, int r0, int rows)
     {
+        if (workspace.Single is not { } s)
+        {
+            TangentCore<double>(Parameters, direction, input, workspace.LayerOutputs, workspace.Tangent0, workspace.Tangent1, workspace.TangentOutput, r0, rows);
+            return;
+        }
+        int nIn = Shape.InputSize, nOut = Shape.OutputSize;
+        Kernels.Narrow(input.Slice(r0 * nIn, rows * nIn), s.Input.AsSpan(r0 * nIn, rows * nIn));
+        TangentCore<float>(s.Parameters, s.Direction, s.Input, s.LayerOutputs, s.Tangent0, s.Tangent1, s.TangentOutput, r0, rows);
+        Kernels.Widen(s.TangentOutput.AsSpan(r0 * nOut, rows * nOut), workspace.TangentOutput.AsSpan(r0 * nOut, rows * nOut), accumulate: false);
+    }
+
+    private void TangentCore<T>(ReadOnlySpan<T> p, ReadOnlySpan<T> direction, ReadOnlySpan<T> input, T[][] layerOutputs, T[] tangent0, T[] tangent1, T[] tangentOutput, int r0, int rows)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
         int w = Shape.MaxWidth;
-        ReadOnlySpan<double> p = Parameters;
-        ReadOnlySpan<double> h = input.Slice(r0 * Shape.InputSize, rows * Shape.InputSize);
-        ReadOnlySpan<double> t = default;
+        ReadOnlySpan<T> h = input.Slice(r0 * Shape.InputSize, rows * Shape.InputSize);
+        ReadOnlySpan<T> t = default;
         bool useFirst = true;
         for (int l = 0; l < Shape.LayerCount; l++)
         {
             int nIn = Shape.LayerInputSize(l), nOut = Shape.LayerOutputSize(l);
             bool hidden = l < Shape.LayerCount - 1;
-            Span<double> tOut = hidden
-                ? (useFirst ? workspace.Tangent0 : workspace.Tangent1).AsSpan(r0 * w, rows * nOut)
-                : workspace.TangentOutput.AsSpan(r0 * nOut, rows * nOut);
+            Span<T> tOut = hidden
+                ? (useFirst ? tangent0 : tangent1).AsSpan(r0 * w, rows * nOut)
+                : tangentOutput.AsSpan(r0 * nOut, rows * nOut);
             // ṫ = h · V_W + t · W + V_b, then through the activation's derivative at the saved output.
-            ReadOnlySpan<double> y = workspace.LayerOutputs[l].AsSpan(r0 * nOut, rows * nOut);
-            ReadOnlySpan<double> vBias = direction.Slice(_biasOffsets[l], nOut);
+            ReadOnlySpan<T> y = layerOutputs[l].AsSpan(r0 * nOut, rows * nOut);
+            ReadOnlySpan<T> vBias = direction.Slice(_biasOffsets[l], nOut);
             Gemm.Epilogue post = hidden ? DerivativeEpilogue : Gemm.Epilogue.None;
             if (l == 0)
             {
@@ -362,6 +459,10 @@ public sealed class Mlp
         if (!workspace.Shape.Equals(Shape))
         {
             throw new ArgumentException($"The workspace was made for a {workspace.Shape} network; this one is {Shape}.", nameof(workspace));
+        }
+        if (workspace.Precision != Precision)
+        {
+            throw new ArgumentException($"The workspace was made for {workspace.Precision} precision; this network computes in {Precision}.", nameof(workspace));
         }
         if (batch <= 0 || batch > workspace.MaxBatch)
         {

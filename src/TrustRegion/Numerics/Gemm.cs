@@ -1,12 +1,14 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace TrustRegion.Numerics;
 
 /// <summary>
-/// Register-blocked double-precision matrix products for the network passes. One product shape serves all three:
-/// <c>C[m×n] (+)= A[m×k] · B[k×n]</c>, with B and C row-major and A addressed through strides
+/// Register-blocked matrix products for the network passes, in double or single precision (one generic implementation;
+/// the JIT compiles a separate specialised copy for <see cref="double"/> and for <see cref="float"/>). One product shape
+/// serves all three passes: <c>C[m×n] (+)= A[m×k] · B[k×n]</c>, with B and C row-major and A addressed through strides
 /// (<c>A(i, p) = a[i·rsA + p·csA]</c>), so that
 /// <list type="bullet">
 /// <item>forward <c>Y = X · W</c> (W stored [in × out]) is <c>rsA = in, csA = 1</c>;</item>
@@ -15,12 +17,12 @@ namespace TrustRegion.Numerics;
 /// </list>
 /// </summary>
 /// <remarks>
-/// The main micro-kernel keeps a 4 × 32 block of C in sixteen 512-bit accumulators (4 rows × 4 vectors of 8 doubles):
-/// per step of p it loads one row of B (4 vectors), broadcasts 4 elements of A and issues 16 fused multiply-adds.
-/// The inner dimension is split into panels of <see cref="KBlock"/> so the B panel stays in the first-level cache when k
-/// is a batch of thousands. Column tails narrower than 8 use a dot-product form along p (A rows contiguous) or along i
-/// (A columns contiguous). Sums are reordered relative to the scalar reference, so results agree to rounding only.
-/// Internal: callers are trusted; shapes are asserted, not checked.
+/// With L = <c>Vector512&lt;T&gt;.Count</c> lanes (8 doubles or 16 floats), the main micro-kernel keeps a 4 × 4L block of C in
+/// sixteen 512-bit accumulators (4 rows × 4 vectors): per step of p it loads one row of B (4 vectors), broadcasts 4 elements
+/// of A and issues 16 fused multiply-adds. The inner dimension is split into panels of <see cref="KBlock"/> so the B panel stays
+/// in the first-level cache when k is a batch of thousands. Column tails narrower than L use a dot-product form along p
+/// (A rows contiguous) or along i (A columns contiguous). Sums are reordered relative to the scalar reference, so results
+/// agree to rounding only. Internal: callers are trusted; shapes are asserted, not checked.
 /// </remarks>
 internal static unsafe class Gemm
 {
@@ -30,7 +32,7 @@ internal static unsafe class Gemm
         /// <summary>Identity.</summary>
         None,
 
-        /// <summary><c>tanh(c)</c> (<see cref="Kernels.TanhVector"/>).</summary>
+        /// <summary><c>tanh(c)</c> (<see cref="Kernels.TanhVector(Vector512{double})"/> or its single-precision counterpart).</summary>
         Tanh,
 
         /// <summary><c>max(c, 0)</c>.</summary>
@@ -50,6 +52,7 @@ internal static unsafe class Gemm
     /// <c>C = A·B</c>, or <c>C += A·B</c> when <paramref name="accumulate"/>; then, if given, the fused epilogue
     /// <c>C[i, j] = f(C[i, j] + bias[j], saved[i, j])</c> while the block is still in cache (see <see cref="Epilogue"/>).
     /// </summary>
+    /// <typeparam name="T"><see cref="double"/> or <see cref="float"/>.</typeparam>
     /// <param name="m">Rows of C.</param>
     /// <param name="n">Columns of C.</param>
     /// <param name="k">Inner dimension.</param>
@@ -64,9 +67,11 @@ internal static unsafe class Gemm
     /// <param name="bias">Added to every row (length ≥ n) when non-empty.</param>
     /// <param name="epilogue">Element-wise function applied after the bias.</param>
     /// <param name="saved">For the derivative epilogues: the saved activations y, laid out like C (leading dimension ldc).</param>
-    public static void Multiply(int m, int n, int k, ReadOnlySpan<double> a, int rsA, int csA, ReadOnlySpan<double> b, int ldb, Span<double> c, int ldc, bool accumulate,
-        ReadOnlySpan<double> bias = default, Epilogue epilogue = Epilogue.None, ReadOnlySpan<double> saved = default)
+    public static void Multiply<T>(int m, int n, int k, ReadOnlySpan<T> a, int rsA, int csA, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, bool accumulate,
+        ReadOnlySpan<T> bias = default, Epilogue epilogue = Epilogue.None, ReadOnlySpan<T> saved = default)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Debug.Assert(typeof(T) == typeof(double) || typeof(T) == typeof(float));
         Debug.Assert(bias.IsEmpty || bias.Length >= n);
         Debug.Assert(epilogue is not (Epilogue.TanhDerivative or Epilogue.ReLUDerivative) || saved.Length >= ((m - 1) * ldc) + n);
         Debug.Assert(m >= 0 && n >= 0 && k >= 0);
@@ -77,16 +82,16 @@ internal static unsafe class Gemm
         {
             return;
         }
-        fixed (double* pa = a, pb = b, pc = c, pbias = bias, psaved = saved)
+        fixed (T* pa = a, pb = b, pc = c, pbias = bias, psaved = saved)
         {
-            var post = new Post(bias.IsEmpty ? null : pbias, epilogue, psaved, ldc);
+            var post = new Post<T>(bias.IsEmpty ? null : pbias, epilogue, psaved, ldc);
             if (k == 0)
             {
                 if (!accumulate)
                 {
                     for (int i = 0; i < m; i++)
                     {
-                        new Span<double>(pc + (i * ldc), n).Clear();
+                        new Span<T>(pc + (i * ldc), n).Clear();
                     }
                 }
                 Finish(post, pc, 0, 0, m, n);
@@ -102,22 +107,23 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Writes the transpose of the row-major [rows × cols] matrix <paramref name="source"/> into <paramref name="destination"/> [cols × rows].</summary>
-    public static void Transpose(ReadOnlySpan<double> source, int rows, int cols, Span<double> destination)
+    public static void Transpose<T>(ReadOnlySpan<T> source, int rows, int cols, Span<T> destination)
+        where T : unmanaged
     {
         if (source.Length < rows * cols || destination.Length < rows * cols)
         {
             throw new ArgumentException($"Transpose of [{rows} × {cols}] needs {rows * cols} elements; source has {source.Length}, destination {destination.Length}.");
         }
-        fixed (double* ps = source, pd = destination)
+        fixed (T* ps = source, pd = destination)
         {
             // 8 × 8 tiles: 8 source rows are read together and each destination row of the tile is written contiguously.
             int r = 0;
             for (; r + 8 <= rows; r += 8)
             {
-                double* s0 = ps + (r * cols);
+                T* s0 = ps + (r * cols);
                 for (int q = 0; q < cols; q++)
                 {
-                    double* d = pd + (q * rows) + r;
+                    T* d = pd + (q * rows) + r;
                     d[0] = s0[q];
                     d[1] = s0[cols + q];
                     d[2] = s0[(2 * cols) + q];
@@ -130,7 +136,7 @@ internal static unsafe class Gemm
             }
             for (; r < rows; r++)
             {
-                double* row = ps + (r * cols);
+                T* row = ps + (r * cols);
                 for (int q = 0; q < cols; q++)
                 {
                     pd[(q * rows) + r] = row[q];
@@ -140,13 +146,14 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Scalar reference: <c>C (+)= A·B</c> in the plain triple loop (for tests).</summary>
-    public static void MultiplyReference(int m, int n, int k, ReadOnlySpan<double> a, int rsA, int csA, ReadOnlySpan<double> b, int ldb, Span<double> c, int ldc, bool accumulate)
+    public static void MultiplyReference<T>(int m, int n, int k, ReadOnlySpan<T> a, int rsA, int csA, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                double s = accumulate ? c[(i * ldc) + j] : 0.0;
+                T s = accumulate ? c[(i * ldc) + j] : T.Zero;
                 for (int p = 0; p < k; p++)
                 {
                     s += a[(i * rsA) + (p * csA)] * b[(p * ldb) + j];
@@ -156,49 +163,65 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void Panel(int m, int n, int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc, Post post)
+    /// <summary>Lanes per 512-bit vector: 8 doubles or 16 floats (a JIT-time constant in each specialisation).</summary>
+    private static int Lanes<T>() => Vector512<T>.Count;
+
+    /// <summary><c>a · b + c</c> with one rounding, for either element type (the type test folds away when the JIT specialises).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
     {
+        if (typeof(T) == typeof(double))
+        {
+            return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+        return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+    }
+
+    private static void Panel<T>(int m, int n, int k, T* a, int rsA, int csA, T* b, int ldb, T* c, int ldc, bool acc, Post<T> post)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int lanes = Lanes<T>();
         int j = 0;
-        for (; j + 32 <= n; j += 32)
+        for (; j + (4 * lanes) <= n; j += 4 * lanes)
         {
             int i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                Kernel4x32(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
-                Finish(post, c, i, j, 4, 32);
+                Kernel4x4V(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                Finish(post, c, i, j, 4, 4 * lanes);
             }
             for (; i < m; i++)
             {
                 Kernel1xV(4, k, a + (i * rsA), csA, b + j, ldb, c + (i * ldc) + j, acc);
-                Finish(post, c, i, j, 1, 32);
+                Finish(post, c, i, j, 1, 4 * lanes);
             }
         }
-        for (; j + 16 <= n; j += 16)
+        for (; j + (2 * lanes) <= n; j += 2 * lanes)
         {
             int i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                Kernel4x16(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
-                Finish(post, c, i, j, 4, 16);
+                Kernel4x2V(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                Finish(post, c, i, j, 4, 2 * lanes);
             }
             for (; i < m; i++)
             {
                 Kernel1xV(2, k, a + (i * rsA), csA, b + j, ldb, c + (i * ldc) + j, acc);
-                Finish(post, c, i, j, 1, 16);
+                Finish(post, c, i, j, 1, 2 * lanes);
             }
         }
-        for (; j + 8 <= n; j += 8)
+        for (; j + lanes <= n; j += lanes)
         {
             int i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                Kernel4x8(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
-                Finish(post, c, i, j, 4, 8);
+                Kernel4x1V(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                Finish(post, c, i, j, 4, lanes);
             }
             for (; i < m; i++)
             {
                 Kernel1xV(1, k, a + (i * rsA), csA, b + j, ldb, c + (i * ldc) + j, acc);
-                Finish(post, c, i, j, 1, 8);
+                Finish(post, c, i, j, 1, lanes);
             }
         }
         if (j < n)
@@ -209,11 +232,12 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The fused epilogue of the last inner-dimension panel; default means none.</summary>
-    private readonly struct Post(double* bias, Epilogue kind, double* saved, int ldc)
+    private readonly struct Post<T>(T* bias, Epilogue kind, T* saved, int ldc)
+        where T : unmanaged
     {
-        public readonly double* Bias = bias;
+        public readonly T* Bias = bias;
         public readonly Epilogue Kind = kind;
-        public readonly double* Saved = saved;
+        public readonly T* Saved = saved;
         public readonly int Ldc = ldc;
 
         public bool Active => Bias != null || Kind != Epilogue.None;
@@ -226,7 +250,8 @@ internal static unsafe class Gemm
     /// <see cref="FinishTail"/>, so the common full-width path needs no stack scratch and stays small.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(Post post, double* c, int i0, int j0, int rows, int cols)
+    private static void Finish<T>(Post<T> post, T* c, int i0, int j0, int rows, int cols)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (!post.Active)
         {
@@ -235,36 +260,38 @@ internal static unsafe class Gemm
         switch (post.Kind)
         {
             case Epilogue.Tanh:
-                FinishBlock<TanhOp>(post, c, i0, j0, rows, cols);
+                FinishBlock<T, TanhOp>(post, c, i0, j0, rows, cols);
                 break;
             case Epilogue.TanhDerivative:
-                FinishBlock<TanhDerivativeOp>(post, c, i0, j0, rows, cols);
+                FinishBlock<T, TanhDerivativeOp>(post, c, i0, j0, rows, cols);
                 break;
             case Epilogue.ReLU:
-                FinishBlock<ReLUOp>(post, c, i0, j0, rows, cols);
+                FinishBlock<T, ReLUOp>(post, c, i0, j0, rows, cols);
                 break;
             case Epilogue.ReLUDerivative:
-                FinishBlock<ReLUDerivativeOp>(post, c, i0, j0, rows, cols);
+                FinishBlock<T, ReLUDerivativeOp>(post, c, i0, j0, rows, cols);
                 break;
             default:
-                FinishBlock<IdentityOp>(post, c, i0, j0, rows, cols);
+                FinishBlock<T, IdentityOp>(post, c, i0, j0, rows, cols);
                 break;
         }
     }
 
-    private static void FinishBlock<TOp>(Post post, double* c, int i0, int j0, int rows, int cols)
+    private static void FinishBlock<T, TOp>(Post<T> post, T* c, int i0, int j0, int rows, int cols)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : struct, IEpilogueOp
     {
         int ldc = post.Ldc;
-        int full = cols & ~7;
-        double* brow = post.Bias == null ? null : post.Bias + j0;
+        int lanes = Lanes<T>();
+        int full = cols & ~(lanes - 1);
+        T* brow = post.Bias == null ? null : post.Bias + j0;
         for (int r = 0; r < rows; r++)
         {
-            double* row = c + ((i0 + r) * ldc) + j0;
-            double* srow = TOp.UsesSaved ? post.Saved + ((i0 + r) * ldc) + j0 : null;
+            T* row = c + ((i0 + r) * ldc) + j0;
+            T* srow = TOp.UsesSaved ? post.Saved + ((i0 + r) * ldc) + j0 : null;
             if (brow != null)
             {
-                for (int q = 0; q < full; q += 8)
+                for (int q = 0; q < full; q += lanes)
                 {
                     var v = Vector512.Load(row + q) + Vector512.Load(brow + q);
                     TOp.Apply(v, TOp.UsesSaved ? Vector512.Load(srow + q) : default).Store(row + q);
@@ -272,7 +299,7 @@ internal static unsafe class Gemm
             }
             else
             {
-                for (int q = 0; q < full; q += 8)
+                for (int q = 0; q < full; q += lanes)
                 {
                     TOp.Apply(Vector512.Load(row + q), TOp.UsesSaved ? Vector512.Load(srow + q) : default).Store(row + q);
                 }
@@ -284,9 +311,10 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>The last <paramref name="w"/> (&lt; 8) columns of one row, through the same vector code as full vectors.</summary>
+    /// <summary>The last <paramref name="w"/> (&lt; L) columns of one row, through the same vector code as full vectors.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FinishTail(Epilogue kind, double* row, double* srow, double* brow, int w)
+    private static void FinishTail<T>(Epilogue kind, T* row, T* srow, T* brow, int w)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (kind == Epilogue.None)
         {
@@ -304,14 +332,16 @@ internal static unsafe class Gemm
     }
 
     [SkipLocalsInit] // both scratch vectors are written in full before they are read
-    private static void FinishTailVector(Epilogue kind, double* row, double* srow, double* brow, int w)
+    private static void FinishTailVector<T>(Epilogue kind, T* row, T* srow, T* brow, int w)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        double* tmp = stackalloc double[8];
-        double* tmpSaved = stackalloc double[8];
-        for (int t = 0; t < 8; t++)
+        int lanes = Lanes<T>();
+        T* tmp = stackalloc T[16];
+        T* tmpSaved = stackalloc T[16];
+        for (int t = 0; t < lanes; t++)
         {
-            tmp[t] = t < w ? row[t] + (brow != null ? brow[t] : 0.0) : 0.0;
-            tmpSaved[t] = t < w && srow != null ? srow[t] : 0.0;
+            tmp[t] = t < w ? row[t] + (brow != null ? brow[t] : T.Zero) : T.Zero;
+            tmpSaved[t] = t < w && srow != null ? srow[t] : T.Zero;
         }
         var v = Apply(kind, Vector512.Load(tmp), Vector512.Load(tmpSaved));
         for (int t = 0; t < w; t++)
@@ -325,7 +355,8 @@ internal static unsafe class Gemm
     {
         static abstract bool UsesSaved { get; }
 
-        static abstract Vector512<double> Apply(Vector512<double> v, Vector512<double> y);
+        static abstract Vector512<T> Apply<T>(Vector512<T> v, Vector512<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T>;
     }
 
     private readonly struct IdentityOp : IEpilogueOp
@@ -333,7 +364,8 @@ internal static unsafe class Gemm
         public static bool UsesSaved => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => v;
+        public static Vector512<T> Apply<T>(Vector512<T> v, Vector512<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => v;
     }
 
     private readonly struct TanhOp : IEpilogueOp
@@ -341,7 +373,9 @@ internal static unsafe class Gemm
         public static bool UsesSaved => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => Kernels.TanhVector(v);
+        public static Vector512<T> Apply<T>(Vector512<T> v, Vector512<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+            typeof(T) == typeof(double) ? Kernels.TanhVector(v.AsDouble()).As<double, T>() : Kernels.TanhVector(v.AsSingle()).As<float, T>();
     }
 
     private readonly struct ReLUOp : IEpilogueOp
@@ -349,7 +383,8 @@ internal static unsafe class Gemm
         public static bool UsesSaved => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => Vector512.Max(v, Vector512<double>.Zero);
+        public static Vector512<T> Apply<T>(Vector512<T> v, Vector512<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Vector512.Max(v, Vector512<T>.Zero);
     }
 
     private readonly struct TanhDerivativeOp : IEpilogueOp
@@ -357,7 +392,8 @@ internal static unsafe class Gemm
         public static bool UsesSaved => true;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => v * Vector512.FusedMultiplyAdd(-y, y, Vector512<double>.One);
+        public static Vector512<T> Apply<T>(Vector512<T> v, Vector512<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => v * Fma(-y, y, Vector512<T>.One);
     }
 
     private readonly struct ReLUDerivativeOp : IEpilogueOp
@@ -365,11 +401,13 @@ internal static unsafe class Gemm
         public static bool UsesSaved => true;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Apply(Vector512<double> v, Vector512<double> y) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<double>.Zero), v, Vector512<double>.Zero);
+        public static Vector512<T> Apply<T>(Vector512<T> v, Vector512<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<T>.Zero), v, Vector512<T>.Zero);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Apply(Epilogue kind, Vector512<double> v, Vector512<double> y) => kind switch
+    private static Vector512<T> Apply<T>(Epilogue kind, Vector512<T> v, Vector512<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => kind switch
     {
         Epilogue.Tanh => TanhOp.Apply(v, y),
         Epilogue.ReLU => ReLUOp.Apply(v, y),
@@ -378,38 +416,41 @@ internal static unsafe class Gemm
         _ => v,
     };
 
+    /// <summary>A 4-row by 4-vector block of C (4 × 32 doubles or 4 × 64 floats).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel4x32(int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
+    private static void Kernel4x4V<T>(int k, T* a, int rsA, int csA, T* b, int ldb, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Vector512<double> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
-        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = Vector512<double>.Zero;
-        double* a0 = a, a1 = a + rsA, a2 = a + (2 * rsA), a3 = a + (3 * rsA);
+        int lanes = Lanes<T>();
+        Vector512<T> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = Vector512<T>.Zero;
+        T* a0 = a, a1 = a + rsA, a2 = a + (2 * rsA), a3 = a + (3 * rsA);
         for (int p = 0; p < k; p++)
         {
             var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 8);
-            var b2 = Vector512.Load(b + 16);
-            var b3 = Vector512.Load(b + 24);
+            var b1 = Vector512.Load(b + lanes);
+            var b2 = Vector512.Load(b + (2 * lanes));
+            var b3 = Vector512.Load(b + (3 * lanes));
             var x = Vector512.Create(*a0);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            c02 = Vector512.FusedMultiplyAdd(x, b2, c02);
-            c03 = Vector512.FusedMultiplyAdd(x, b3, c03);
+            c00 = Fma(x, b0, c00);
+            c01 = Fma(x, b1, c01);
+            c02 = Fma(x, b2, c02);
+            c03 = Fma(x, b3, c03);
             x = Vector512.Create(*a1);
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            c12 = Vector512.FusedMultiplyAdd(x, b2, c12);
-            c13 = Vector512.FusedMultiplyAdd(x, b3, c13);
+            c10 = Fma(x, b0, c10);
+            c11 = Fma(x, b1, c11);
+            c12 = Fma(x, b2, c12);
+            c13 = Fma(x, b3, c13);
             x = Vector512.Create(*a2);
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            c22 = Vector512.FusedMultiplyAdd(x, b2, c22);
-            c23 = Vector512.FusedMultiplyAdd(x, b3, c23);
+            c20 = Fma(x, b0, c20);
+            c21 = Fma(x, b1, c21);
+            c22 = Fma(x, b2, c22);
+            c23 = Fma(x, b3, c23);
             x = Vector512.Create(*a3);
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            c32 = Vector512.FusedMultiplyAdd(x, b2, c32);
-            c33 = Vector512.FusedMultiplyAdd(x, b3, c33);
+            c30 = Fma(x, b0, c30);
+            c31 = Fma(x, b1, c31);
+            c32 = Fma(x, b2, c32);
+            c33 = Fma(x, b3, c33);
             a0 += csA;
             a1 += csA;
             a2 += csA;
@@ -422,28 +463,31 @@ internal static unsafe class Gemm
         Store4(c + (3 * ldc), c30, c31, c32, c33, acc);
     }
 
+    /// <summary>A 4-row by 2-vector block of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel4x16(int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
+    private static void Kernel4x2V<T>(int k, T* a, int rsA, int csA, T* b, int ldb, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Vector512<double> c00, c01, c10, c11, c20, c21, c30, c31;
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector512<double>.Zero;
-        double* a0 = a, a1 = a + rsA, a2 = a + (2 * rsA), a3 = a + (3 * rsA);
+        int lanes = Lanes<T>();
+        Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31;
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector512<T>.Zero;
+        T* a0 = a, a1 = a + rsA, a2 = a + (2 * rsA), a3 = a + (3 * rsA);
         for (int p = 0; p < k; p++)
         {
             var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 8);
+            var b1 = Vector512.Load(b + lanes);
             var x = Vector512.Create(*a0);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            c00 = Fma(x, b0, c00);
+            c01 = Fma(x, b1, c01);
             x = Vector512.Create(*a1);
-            c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            c10 = Fma(x, b0, c10);
+            c11 = Fma(x, b1, c11);
             x = Vector512.Create(*a2);
-            c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            c20 = Fma(x, b0, c20);
+            c21 = Fma(x, b1, c21);
             x = Vector512.Create(*a3);
-            c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            c30 = Fma(x, b0, c30);
+            c31 = Fma(x, b1, c31);
             a0 += csA;
             a1 += csA;
             a2 += csA;
@@ -456,18 +500,20 @@ internal static unsafe class Gemm
         Store2(c + (3 * ldc), c30, c31, acc);
     }
 
+    /// <summary>A 4-row by 1-vector block of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel4x8(int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
+    private static void Kernel4x1V<T>(int k, T* a, int rsA, int csA, T* b, int ldb, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Vector512<double> c0 = default, c1 = default, c2 = default, c3 = default;
-        double* a0 = a, a1 = a + rsA, a2 = a + (2 * rsA), a3 = a + (3 * rsA);
+        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default;
+        T* a0 = a, a1 = a + rsA, a2 = a + (2 * rsA), a3 = a + (3 * rsA);
         for (int p = 0; p < k; p++)
         {
             var b0 = Vector512.Load(b);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*a0), b0, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(*a1), b0, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(*a2), b0, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(*a3), b0, c3);
+            c0 = Fma(Vector512.Create(*a0), b0, c0);
+            c1 = Fma(Vector512.Create(*a1), b0, c1);
+            c2 = Fma(Vector512.Create(*a2), b0, c2);
+            c3 = Fma(Vector512.Create(*a3), b0, c3);
             a0 += csA;
             a1 += csA;
             a2 += csA;
@@ -481,53 +527,57 @@ internal static unsafe class Gemm
     }
 
     /// <summary>One row of C, <paramref name="vectors"/> (1, 2 or 4) vectors wide.</summary>
-    private static void Kernel1xV(int vectors, int k, double* a, int csA, double* b, int ldb, double* c, bool acc)
+    private static void Kernel1xV<T>(int vectors, int k, T* a, int csA, T* b, int ldb, T* c, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        int lanes = Lanes<T>();
         for (int v = 0; v < vectors; v++)
         {
-            Vector512<double> c0 = default, c1 = default;
-            double* ap = a;
-            double* bp = b + (8 * v);
+            Vector512<T> c0 = default, c1 = default;
+            T* ap = a;
+            T* bp = b + (lanes * v);
             int p = 0;
             for (; p + 2 <= k; p += 2)
             {
-                c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*ap), Vector512.Load(bp), c0);
-                c1 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[csA]), Vector512.Load(bp + ldb), c1);
+                c0 = Fma(Vector512.Create(*ap), Vector512.Load(bp), c0);
+                c1 = Fma(Vector512.Create(ap[csA]), Vector512.Load(bp + ldb), c1);
                 ap += 2 * csA;
                 bp += 2 * ldb;
             }
             if (p < k)
             {
-                c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*ap), Vector512.Load(bp), c0);
+                c0 = Fma(Vector512.Create(*ap), Vector512.Load(bp), c0);
             }
-            Store1(c + (8 * v), c0 + c1, acc);
+            Store1(c + (lanes * v), c0 + c1, acc);
         }
     }
 
-    /// <summary>Fewer than 8 columns left: vectorise along the inner dimension (A rows contiguous) or along the rows (A columns contiguous).</summary>
+    /// <summary>Fewer than L columns left: vectorise along the inner dimension (A rows contiguous) or along the rows (A columns contiguous).</summary>
     [SkipLocalsInit] // the stack copy of B is written before it is read
-    private static void NarrowColumns(int m, int n, int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
+    private static void NarrowColumns<T>(int m, int n, int k, T* a, int rsA, int csA, T* b, int ldb, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        int lanes = Lanes<T>();
         if (rsA == 1)
         {
-            // C(i..i+7, j..j+3) = Σ_p A(i..i+7, p) · B(p, j..j+3): one contiguous load of A's column serves up to 4 broadcasts of B.
+            // C(i..i+L−1, j..j+3) = Σ_p A(i..i+L−1, p) · B(p, j..j+3): one contiguous load of A's column serves up to 4 broadcasts of B.
             int i = 0;
-            for (; i + 8 <= m; i += 8)
+            for (; i + lanes <= m; i += lanes)
             {
                 for (int j = 0; j < n; j += 4)
                 {
-                    Narrow8xW(Math.Min(4, n - j), k, a + i, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                    NarrowVxW(Math.Min(4, n - j), k, a + i, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
                 }
             }
             ScalarBlock(i, m, n, k, a, rsA, csA, b, ldb, c, ldc, acc);
             return;
         }
-        if (csA == 1 && k >= 8)
+        if (csA == 1 && k >= lanes)
         {
             // C(i, j) = dot(A(i, ·), B(·, j)); B's column is strided, so gather it once per panel into a stack copy.
-            int kv = k & ~7;
-            const int MaxNarrow = 7;
-            double* bt = stackalloc double[MaxNarrow * KBlock];
+            int kv = k & ~(lanes - 1);
+            const int MaxNarrow = 15; // fewer than 16 float (8 double) columns reach this path
+            T* bt = stackalloc T[MaxNarrow * KBlock];
             for (int j = 0; j < n; j++)
             {
                 for (int p = 0; p < k; p++)
@@ -537,22 +587,22 @@ internal static unsafe class Gemm
             }
             for (int i = 0; i < m; i++)
             {
-                double* ai = a + (i * rsA);
+                T* ai = a + (i * rsA);
                 for (int j = 0; j < n; j++)
                 {
-                    double* bj = bt + (j * KBlock);
-                    Vector512<double> s = default;
+                    T* bj = bt + (j * KBlock);
+                    Vector512<T> s = default;
                     int p = 0;
-                    for (; p < kv; p += 8)
+                    for (; p < kv; p += lanes)
                     {
-                        s = Vector512.FusedMultiplyAdd(Vector512.Load(ai + p), Vector512.Load(bj + p), s);
+                        s = Fma(Vector512.Load(ai + p), Vector512.Load(bj + p), s);
                     }
-                    double t = Vector512.Sum(s);
+                    T t = Vector512.Sum(s);
                     for (; p < k; p++)
                     {
                         t += ai[p] * bj[p];
                     }
-                    double* dst = c + (i * ldc) + j;
+                    T* dst = c + (i * ldc) + j;
                     *dst = acc ? *dst + t : t;
                 }
             }
@@ -561,24 +611,25 @@ internal static unsafe class Gemm
         ScalarBlock(0, m, n, k, a, rsA, csA, b, ldb, c, ldc, acc);
     }
 
-    /// <summary>An 8-row by <paramref name="w"/>-column (1 … 4) block of C from column-contiguous A.</summary>
+    /// <summary>An L-row by <paramref name="w"/>-column (1 … 4) block of C from column-contiguous A.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Narrow8xW(int w, int k, double* a, int csA, double* b, int ldb, double* c, int ldc, bool acc)
+    private static void NarrowVxW<T>(int w, int k, T* a, int csA, T* b, int ldb, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector512<T> s0 = default, s1 = default, s2 = default, s3 = default;
         for (int p = 0; p < k; p++)
         {
             var av = Vector512.Load(a);
-            s0 = Vector512.FusedMultiplyAdd(av, Vector512.Create(b[0]), s0);
+            s0 = Fma(av, Vector512.Create(b[0]), s0);
             if (w > 1)
             {
-                s1 = Vector512.FusedMultiplyAdd(av, Vector512.Create(b[1]), s1);
+                s1 = Fma(av, Vector512.Create(b[1]), s1);
                 if (w > 2)
                 {
-                    s2 = Vector512.FusedMultiplyAdd(av, Vector512.Create(b[2]), s2);
+                    s2 = Fma(av, Vector512.Create(b[2]), s2);
                     if (w > 3)
                     {
-                        s3 = Vector512.FusedMultiplyAdd(av, Vector512.Create(b[3]), s3);
+                        s3 = Fma(av, Vector512.Create(b[3]), s3);
                     }
                 }
             }
@@ -600,39 +651,42 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Writes the 8 lanes of <paramref name="v"/> down one column of C.</summary>
-    private static void StoreColumn(double* c, int ldc, Vector512<double> v, bool acc)
+    /// <summary>Writes the L lanes of <paramref name="v"/> down one column of C.</summary>
+    private static void StoreColumn<T>(T* c, int ldc, Vector512<T> v, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        for (int r = 0; r < 8; r++)
+        for (int r = 0; r < Vector512<T>.Count; r++)
         {
-            double* dst = c + (r * ldc);
+            T* dst = c + (r * ldc);
             *dst = acc ? *dst + v.GetElement(r) : v.GetElement(r);
         }
     }
 
-    private static void ScalarBlock(int i0, int m, int n, int k, double* a, int rsA, int csA, double* b, int ldb, double* c, int ldc, bool acc)
+    private static void ScalarBlock<T>(int i0, int m, int n, int k, T* a, int rsA, int csA, T* b, int ldb, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int i = i0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                double s = 0;
-                double* ap = a + (i * rsA);
-                double* bp = b + j;
+                T s = T.Zero;
+                T* ap = a + (i * rsA);
+                T* bp = b + j;
                 for (int p = 0; p < k; p++)
                 {
                     s += *ap * *bp;
                     ap += csA;
                     bp += ldb;
                 }
-                double* dst = c + (i * ldc) + j;
+                T* dst = c + (i * ldc) + j;
                 *dst = acc ? *dst + s : s;
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store1(double* c, Vector512<double> v, bool acc)
+    private static void Store1<T>(T* c, Vector512<T> v, bool acc)
+        where T : unmanaged
     {
         if (acc)
         {
@@ -642,18 +696,21 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store2(double* c, Vector512<double> v0, Vector512<double> v1, bool acc)
+    private static void Store2<T>(T* c, Vector512<T> v0, Vector512<T> v1, bool acc)
+        where T : unmanaged
     {
         Store1(c, v0, acc);
-        Store1(c + 8, v1, acc);
+        Store1(c + Vector512<T>.Count, v1, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store4(double* c, Vector512<double> v0, Vector512<double> v1, Vector512<double> v2, Vector512<double> v3, bool acc)
+    private static void Store4<T>(T* c, Vector512<T> v0, Vector512<T> v1, Vector512<T> v2, Vector512<T> v3, bool acc)
+        where T : unmanaged
     {
+        int lanes = Vector512<T>.Count;
         Store1(c, v0, acc);
-        Store1(c + 8, v1, acc);
-        Store1(c + 16, v2, acc);
-        Store1(c + 24, v3, acc);
+        Store1(c + lanes, v1, acc);
+        Store1(c + (2 * lanes), v2, acc);
+        Store1(c + (3 * lanes), v3, acc);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrustRegion.Networks;
 using YamlDotNet.RepresentationModel;
 
 namespace TrustRegion.Training;
@@ -45,6 +46,8 @@ internal static class ConfigSchema
             (c, n) => c with { NetArch = ReadNetArch(n) }, c => c.NetArch.ToString(), c => IsValidLayers(c.NetArch.Policy) && IsValidLayers(c.NetArch.Value)),
         new("activation_fn", "tanh or relu",
             (c, n) => c with { Activation = ReadEnum<ActivationFunction>(n) }, c => c.Activation.ToString().ToLowerInvariant(), c => Enum.IsDefined(c.Activation)),
+        new("precision", "double or single",
+            (c, n) => c with { Precision = ReadEnum<NetworkPrecision>(n) }, c => c.Precision.ToString().ToLowerInvariant(), c => Enum.IsDefined(c.Precision)),
         Real("log_std_init", -20, 2, lowOpen: false, highOpen: false, c => c.LogStdInit, (c, v) => c with { LogStdInit = v }),
         Bool("ortho_init", c => c.OrthoInit, (c, v) => c with { OrthoInit = v }),
         Bool("use_sde", c => c.UseSde, (c, v) => c with { UseSde = v }),

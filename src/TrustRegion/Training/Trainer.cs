@@ -104,8 +104,8 @@ public sealed class Trainer : IDisposable
             int obsSize = _vector.ObservationSpace.FlatSize;
             Activation activation = config.Activation == ActivationFunction.Relu ? Activation.ReLU : Activation.Tanh;
             var root = new Rng(config.Seed);
-            Policy = new Policy(_vector.ActionSpace, obsSize, config.NetArch.Policy, activation, config.LogStdInit, root.Split(PolicyInitStream), config.UseSde);
-            Value = new ValueFunction(obsSize, config.NetArch.Value, activation, root.Split(ValueInitStream));
+            Policy = new Policy(_vector.ActionSpace, obsSize, config.NetArch.Policy, activation, config.LogStdInit, root.Split(PolicyInitStream), config.UseSde, config.Precision);
+            Value = new ValueFunction(obsSize, config.NetArch.Value, activation, root.Split(ValueInitStream), config.Precision);
             Sampling = root.Split(SamplingStream);
             Minibatch = root.Split(MinibatchStream);
             _buffer = new RolloutBuffer(config.NumSteps, config.NumEnvs, obsSize, Policy.ActionSize);

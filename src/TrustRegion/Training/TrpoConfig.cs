@@ -1,3 +1,5 @@
+using TrustRegion.Networks;
+
 namespace TrustRegion.Training;
 
 /// <summary>
@@ -87,6 +89,12 @@ public sealed record TrpoConfig
 
     /// <summary>Key <c>activation_fn</c>: hidden activation, <c>tanh</c> or <c>relu</c>. Default tanh.</summary>
     public ActivationFunction Activation { get; init; } = ActivationFunction.Tanh;
+
+    /// <summary>
+    /// Key <c>precision</c>: arithmetic of the policy and value network passes, <c>double</c> or <c>single</c> (float32, about
+    /// twice the learner's speed; parameters, heads, conjugate gradient, line search and Adam stay double). Default double.
+    /// </summary>
+    public NetworkPrecision Precision { get; init; } = NetworkPrecision.Double;
 
     /// <summary>Key <c>log_std_init</c>: initial log standard deviation of a Gaussian policy. Range [-20, 2]. Default 0.</summary>
     public double LogStdInit { get; init; }

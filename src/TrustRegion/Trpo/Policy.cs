@@ -34,8 +34,10 @@ public sealed class Policy
     /// <param name="rng">Source of the initial weights.</param>
     /// <param name="useSde">Explore by gSDE (<see cref="GsdeHead"/>, a Box action space only) instead of the state-independent
     /// Gaussian; <paramref name="logStdInit"/> then initialises every entry of its <c>[latent × action]</c> log-std matrix.</param>
+    /// <param name="precision">Arithmetic of the network passes (<see cref="NetworkPrecision"/>); parameters and heads stay double.</param>
     /// <exception cref="ArgumentException"><paramref name="useSde"/> with an action space other than Box.</exception>
-    public Policy(Space actionSpace, int observationSize, IReadOnlyList<int> hiddenSizes, Activation activation, double logStdInit, Rng rng, bool useSde = false)
+    public Policy(Space actionSpace, int observationSize, IReadOnlyList<int> hiddenSizes, Activation activation, double logStdInit, Rng rng, bool useSde = false,
+        NetworkPrecision precision = NetworkPrecision.Double)
     {
         ArgumentNullException.ThrowIfNull(actionSpace);
         ArgumentNullException.ThrowIfNull(hiddenSizes);
@@ -57,13 +59,16 @@ public sealed class Policy
         var netShape = new MlpShape(observationSize, hiddenSizes, Head.OutputSize, activation);
         Shape = new PolicyShape(netShape, Head.Kind, Head.ActionDims, Head.ParameterCount);
         _parameters = new double[Shape.ParameterCount];
-        Network = new Mlp(netShape, _parameters, 0);
+        Network = new Mlp(netShape, _parameters, 0, precision);
         Network.InitializeOrthogonal(rng, Math.Sqrt(2.0), 0.01);
         Head.InitializeParameters(HeadParameters);
     }
 
     /// <summary>The network producing the head's inputs; its parameters are the first part of <see cref="Parameters"/>.</summary>
     public Mlp Network { get; }
+
+    /// <summary>Arithmetic of the network passes (the network's <see cref="Mlp.Precision"/>).</summary>
+    public NetworkPrecision Precision => Network.Precision;
 
     /// <summary>The action distribution.</summary>
     public ActionHead Head { get; }

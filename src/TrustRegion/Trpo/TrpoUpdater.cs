@@ -317,7 +317,7 @@ public sealed class TrpoUpdater
         }
         else
         {
-            net.TransposeWeights(_fisherWorkspace, firstLayer: false);
+            net.PrepareRows(_fisherWorkspace, transposeWeights: true, firstLayer: false, v[.._netCount]);
             fixed (double* pv = v)
             {
                 _fisherJob.Set(pv, v.Length);

@@ -33,10 +33,11 @@ public sealed class ValueFunction
     /// <param name="hiddenSizes">Hidden widths (SB3: 64, 64).</param>
     /// <param name="activation">Hidden nonlinearity (SB3: tanh).</param>
     /// <param name="rng">Source of the initial weights.</param>
-    public ValueFunction(int observationSize, IReadOnlyList<int> hiddenSizes, Activation activation, Rng rng)
+    /// <param name="precision">Arithmetic of the network passes (<see cref="NetworkPrecision"/>); parameters, losses and Adam stay double.</param>
+    public ValueFunction(int observationSize, IReadOnlyList<int> hiddenSizes, Activation activation, Rng rng, NetworkPrecision precision = NetworkPrecision.Double)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        Network = new Mlp(new MlpShape(observationSize, hiddenSizes, 1, activation));
+        Network = new Mlp(new MlpShape(observationSize, hiddenSizes, 1, activation), precision: precision);
         Network.InitializeOrthogonal(rng, Math.Sqrt(2.0), 1.0);
         Optimizer = new Adam(Network.ParameterCount, epsilon: AdamEpsilon);
         _gradient = new double[Network.ParameterCount];
@@ -69,6 +70,9 @@ public sealed class ValueFunction
 
     /// <summary>Architecture description.</summary>
     public MlpShape Shape => Network.Shape;
+
+    /// <summary>Arithmetic of the network passes (the network's <see cref="Mlp.Precision"/>).</summary>
+    public NetworkPrecision Precision => Network.Precision;
 
     /// <summary>All parameters (readable and writable).</summary>
     public Span<double> Parameters => Network.Parameters;
@@ -176,7 +180,7 @@ public sealed class ValueFunction
             return sse;
         }
         ws.Batch = b;
-        Network.TransposeWeights(ws, firstLayer: false);
+        Network.PrepareRows(ws, transposeWeights: true, firstLayer: false);
         _fitBatch = b;
         ws.Workers.Run(_fitJob ??= new FitJob(this), chunks);
         Network.ReducePartialGradients(ws, chunks, _gradient, accumulate: false);

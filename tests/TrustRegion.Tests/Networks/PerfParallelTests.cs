@@ -102,10 +102,10 @@ public class PerfParallelTests
         }
     }
 
-    internal static (Mlp Net, double[] X) Network(Activation act, int inSize, int outSize, int batch, ulong seed)
+    internal static (Mlp Net, double[] X) Network(Activation act, int inSize, int outSize, int batch, ulong seed, NetworkPrecision precision = NetworkPrecision.Double)
     {
         var rng = new Rng(seed);
-        var net = new Mlp(new MlpShape(inSize, [64, 48], outSize, act));
+        var net = new Mlp(new MlpShape(inSize, [64, 48], outSize, act), precision: precision);
         net.InitializeOrthogonal(rng, Math.Sqrt(2), 1.0);
         foreach (ref double p in net.Parameters)
         {
@@ -135,12 +135,15 @@ public class PerfParallelTests
     }
 
     [Theory]
-    [InlineData(Activation.Tanh, 4, 2, 1024)]
-    [InlineData(Activation.Tanh, 11, 3, 1001)]
-    [InlineData(Activation.ReLU, 7, 1, 515)]
-    public void Passes_AreBitIdenticalForOneTwoAndThreeThreads(Activation act, int inSize, int outSize, int batch)
+    [InlineData(Activation.Tanh, 4, 2, 1024, NetworkPrecision.Double)]
+    [InlineData(Activation.Tanh, 11, 3, 1001, NetworkPrecision.Double)]
+    [InlineData(Activation.ReLU, 7, 1, 515, NetworkPrecision.Double)]
+    [InlineData(Activation.Tanh, 4, 2, 1024, NetworkPrecision.Single)]
+    [InlineData(Activation.Tanh, 11, 3, 1001, NetworkPrecision.Single)]
+    [InlineData(Activation.ReLU, 7, 1, 515, NetworkPrecision.Single)]
+    public void Passes_AreBitIdenticalForOneTwoAndThreeThreads(Activation act, int inSize, int outSize, int batch, NetworkPrecision precision)
     {
-        var (net, x) = Network(act, inSize, outSize, batch, 11);
+        var (net, x) = Network(act, inSize, outSize, batch, 11, precision);
         var r1 = Passes(net, x, batch, One, 12);
         foreach (var pool in new[] { Two, Three, ComputePool.Shared })
         {
@@ -194,10 +197,11 @@ public class PerfParallelTests
         }
     }
 
-    private static (double[] Theta, TrpoDiagnostics D, double[] Value, double Loss) Learn(Space space, int obsSize, int batch, ComputePool pool, bool useSde = false)
+    private static (double[] Theta, TrpoDiagnostics D, double[] Value, double Loss) Learn(Space space, int obsSize, int batch, ComputePool pool, bool useSde = false,
+        NetworkPrecision precision = NetworkPrecision.Double)
     {
         var rng = new Rng(31);
-        var policy = new Policy(space, obsSize, [64, 64], Activation.Tanh, 0.0, rng.Split(1), useSde);
+        var policy = new Policy(space, obsSize, [64, 64], Activation.Tanh, 0.0, rng.Split(1), useSde, precision);
         policy.ResampleNoise(rng.Split(5), 4); // gSDE: one noise matrix per env copy; no effect for other heads
         var obs = new double[batch * obsSize];
         rng.FillGaussian(obs);
@@ -207,20 +211,22 @@ public class PerfParallelTests
         rng.FillGaussian(adv);
         var updater = new TrpoUpdater(policy, batch, TrpoOptions.StableBaselines3 with { EntropyCoefficient = 0.01 }) { Workers = pool };
         TrpoDiagnostics d = updater.Update(obs, actions, adv, batch);
-        var value = new ValueFunction(obsSize, [64, 64], Activation.Tanh, rng.Split(3)) { Workers = pool };
+        var value = new ValueFunction(obsSize, [64, 64], Activation.Tanh, rng.Split(3), precision) { Workers = pool };
         var returns = new double[batch];
         rng.FillGaussian(returns);
         double loss = value.Fit(obs, returns, batch, new ValueFitOptions { Epochs = 3, MinibatchSize = 256 }, rng.Split(4));
         return (policy.Parameters.ToArray(), d, value.Parameters.ToArray(), loss);
     }
 
-    [Fact]
-    public void PolicyUpdateAndValueFit_AreBitIdenticalForOneAndTwoThreads()
+    [Theory]
+    [InlineData(NetworkPrecision.Double)]
+    [InlineData(NetworkPrecision.Single)]
+    public void PolicyUpdateAndValueFit_AreBitIdenticalForOneAndTwoThreads(NetworkPrecision precision)
     {
         foreach (var (space, obsSize, batch) in new (Space, int, int)[] { (new Discrete(2), 4, 1024), (Box.Uniform(-1, 1, 3), 11, 600) })
         {
-            var a = Learn(space, obsSize, batch, One);
-            var b = Learn(space, obsSize, batch, Two);
+            var a = Learn(space, obsSize, batch, One, precision: precision);
+            var b = Learn(space, obsSize, batch, Two, precision: precision);
             Assert.Equal(LineSearchOutcome.Accepted, a.D.Outcome);
             Assert.Equal(a.Theta, b.Theta);
             Assert.Equal(a.D, b.D);
@@ -229,15 +235,17 @@ public class PerfParallelTests
         }
     }
 
-    [Fact]
-    public void GsdePolicyUpdate_IsBitIdenticalForOneAndTwoThreads()
+    [Theory]
+    [InlineData(NetworkPrecision.Double)]
+    [InlineData(NetworkPrecision.Single)]
+    public void GsdePolicyUpdate_IsBitIdenticalForOneAndTwoThreads(NetworkPrecision precision)
     {
         // The Fisher product runs concurrently on row chunks; a head that kept per-row scratch in shared state would race
         // here (it did once), so repeat the two-thread run and demand the one-thread result every time.
-        var a = Learn(Box.Uniform(-1, 1, 3), 11, 1024, One, useSde: true);
+        var a = Learn(Box.Uniform(-1, 1, 3), 11, 1024, One, useSde: true, precision);
         for (int repeat = 0; repeat < 5; repeat++)
         {
-            var b = Learn(Box.Uniform(-1, 1, 3), 11, 1024, Two, useSde: true);
+            var b = Learn(Box.Uniform(-1, 1, 3), 11, 1024, Two, useSde: true, precision);
             Assert.Equal(a.Theta, b.Theta);
             Assert.Equal(a.D, b.D);
         }
@@ -248,12 +256,14 @@ public class PerfParallelTests
 [Collection(nameof(PerfCollection))]
 public class PerfParallelAllocationTests
 {
-    [Fact]
-    public void ChunkedPasses_AllocateNothingOnAnyThreadAfterWarmUp()
+    [Theory]
+    [InlineData(NetworkPrecision.Double)]
+    [InlineData(NetworkPrecision.Single)]
+    public void ChunkedPasses_AllocateNothingOnAnyThreadAfterWarmUp(NetworkPrecision precision)
     {
         const int Batch = 1024;
         using var pool = new ComputePool(2);
-        var (net, x) = PerfParallelTests.Network(Activation.Tanh, 4, 2, Batch, 41);
+        var (net, x) = PerfParallelTests.Network(Activation.Tanh, 4, 2, Batch, 41, precision);
         var ws = net.CreateWorkspace(Batch);
         ws.Workers = pool;
         var u = new double[Batch * 2];
@@ -276,13 +286,15 @@ public class PerfParallelAllocationTests
         Assert.Equal(0, pool.AllocatedBytesOfCallerAndWorkers() - before);
     }
 
-    [Fact]
-    public void PolicyUpdateAndValueFit_AllocateNothingOnAnyThreadAfterWarmUp()
+    [Theory]
+    [InlineData(NetworkPrecision.Double)]
+    [InlineData(NetworkPrecision.Single)]
+    public void PolicyUpdateAndValueFit_AllocateNothingOnAnyThreadAfterWarmUp(NetworkPrecision precision)
     {
         const int Batch = 1024;
         using var pool = new ComputePool(2);
         var rng = new Rng(51);
-        var policy = new Policy(new Discrete(2), 4, [64, 64], Activation.Tanh, 0.0, rng.Split(1));
+        var policy = new Policy(new Discrete(2), 4, [64, 64], Activation.Tanh, 0.0, rng.Split(1), precision: precision);
         var obs = new double[Batch * 4];
         rng.FillGaussian(obs);
         var actions = new double[Batch];
@@ -290,7 +302,7 @@ public class PerfParallelAllocationTests
         var adv = new double[Batch];
         rng.FillGaussian(adv);
         var updater = new TrpoUpdater(policy, Batch, TrpoOptions.StableBaselines3) { Workers = pool };
-        var value = new ValueFunction(4, [64, 64], Activation.Tanh, rng.Split(3)) { Workers = pool };
+        var value = new ValueFunction(4, [64, 64], Activation.Tanh, rng.Split(3), precision) { Workers = pool };
         var fit = new ValueFitOptions { Epochs = 2, MinibatchSize = 512 };
         var theta = policy.Parameters.ToArray();
         var fitRng = new Rng(52);
