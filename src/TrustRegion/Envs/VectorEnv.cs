@@ -454,7 +454,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     /// True when every value is finite. 0·x is 0 for finite x and NaN for NaN or ±∞, and a sum with a NaN in it stays NaN: the
     /// sum of the products is 0 exactly when every value is finite. One branch for the whole span, vectorised.
     /// </summary>
-    private static bool AllFinite(ReadOnlySpan<double> values)
+    internal static bool AllFinite(ReadOnlySpan<double> values)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated && values.Length >= Vector<double>.Count)
