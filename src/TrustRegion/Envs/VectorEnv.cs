@@ -219,15 +219,24 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
                 ended += count;
             }
         }
-        else if (Mode == VectorMode.Auto && _calibrated < CalibrationSkip + CalibrationSteps)
-        {
-            long start = Stopwatch.GetTimestamp();
-            ended = StepRange(actions, result, 0, _envs.Length);
-            Calibrate(Stopwatch.GetTimestamp() - start);
-        }
         else
         {
-            ended = StepRange(actions, result, 0, _envs.Length);
+            bool timing = Mode == VectorMode.Auto && _calibrated < CalibrationSkip + CalibrationSteps;
+            long start = timing ? Stopwatch.GetTimestamp() : 0;
+            int progress = 0;
+            try
+            {
+                ended = StepRange(actions, result, 0, _envs.Length, ref progress);
+            }
+            catch
+            {
+                ReplayStepped(result, 0, progress);
+                throw;
+            }
+            if (timing)
+            {
+                Calibrate(Stopwatch.GetTimestamp() - start);
+            }
         }
         _ready = true;
         result.EpisodesEnded = ended;
@@ -340,54 +349,15 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     /// <summary>
     /// Steps copies [<paramref name="from"/>, <paramref name="to"/>) with their rows of <paramref name="actions"/> (all E rows) and
     /// returns how many ended an episode. Fast path: step every copy, writing its reward and flags and adding them to its running
-    /// episode as it goes (<see cref="StepCopies"/>, which also sums 0·reward to tell whether every reward is finite); check all
-    /// observations in one vectorised pass; then record the ended episodes and autoreset those copies. The copies are
-    /// independent, so this gives exactly what stepping, checking and bookkeeping one copy after another gives. When a step
-    /// throws or a value is not finite, <see cref="FinishInOrder"/> replays the copy-by-copy order over the copies already
-    /// stepped, so the error reported is the one that order meets first.
+    /// episode as it goes, and summing 0·reward to tell whether every reward is finite; check all observations in one vectorised
+    /// pass; then record the ended episodes and autoreset those copies. The copies are independent, so this gives exactly what
+    /// stepping, checking and bookkeeping one copy after another gives. When a value is not finite, <see cref="FinishInOrder"/>
+    /// replays the copy-by-copy order over the copies, so the error reported is the one that order meets first; when a copy's
+    /// Step throws, <paramref name="progress"/> is one past the last copy whose step returned and the caller replays those
+    /// (<see cref="ReplayStepped"/>). There is no exception handler here, so the stepping loop keeps its values in registers
+    /// around each copy's Step (the former loop inside a handler, over seven spans, kept them on the stack).
     /// </summary>
-    private int StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)
-    {
-        int stepped = from;
-        int ended;
-        bool rewardsFinite;
-        try
-        {
-            ended = StepCopies(actions, result, from, to, ref stepped, out rewardsFinite);
-        }
-        catch
-        {
-            FinishInOrder(result, from, stepped); // throws instead when an earlier copy's values or autoreset fail
-            throw;
-        }
-        if (!rewardsFinite || !AllFinite(result.Observations.AsSpan(from * _obsSize, (to - from) * _obsSize)))
-        {
-            FinishInOrder(result, from, to);
-            throw new UnreachableException("A non-finite value was found but not reported.");
-        }
-        if (ended > 0)
-        {
-            for (int i = from; i < to; i++)
-            {
-                if (result.Terminated[i] | result.Truncated[i])
-                {
-                    EndEpisode(i, result);
-                }
-            }
-        }
-        return ended;
-    }
-
-    /// <summary>
-    /// Steps copies [<paramref name="from"/>, <paramref name="to"/>): writes each one's reward and flags, adds the reward and the
-    /// step to its running episode, and returns how many ended an episode; <paramref name="stepped"/> is one past the last copy
-    /// whose step returned, and <paramref name="rewardsFinite"/> whether every reward was finite. Kept apart from
-    /// <see cref="StepRange"/> and its exception handler, and never inlined into it, so the loop keeps few values live around
-    /// each copy's Step (the former loop inside the handler, over seven spans, kept them on the stack: about 8% of the by-hand
-    /// time on MountainCar-v0).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int StepCopies(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to, ref int stepped, out bool rewardsFinite)
+    private int StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to, ref int progress)
     {
         int obsSize = _obsSize, actSize = _actSize;
         IEnv[] envs = _envs;
@@ -396,6 +366,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         int[] episodeLength = _episodeLength;
         int ended = 0;
         double probe = 0.0; // sum of 0·reward: 0 exactly when every reward is finite (0·NaN and 0·±∞ are NaN, and NaN sticks)
+        progress = from;
         for (int i = from; i < to; i++)
         {
             StepResult r = envs[i].Step(actions.Slice(i * actSize, actSize), observations.AsSpan(i * obsSize, obsSize));
@@ -406,10 +377,34 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             episodeReturn[i] += r.Reward;
             episodeLength[i]++;
             ended += r.Terminated | r.Truncated ? 1 : 0;
-            stepped = i + 1;
+            progress = i + 1;
         }
-        rewardsFinite = probe == 0.0;
+        progress = -1; // every copy stepped: what throws from here on is reported as it is
+        if (probe != 0.0 || !AllFinite(observations.AsSpan(from * obsSize, (to - from) * obsSize)))
+        {
+            FinishInOrder(result, from, to);
+            throw new UnreachableException("A non-finite value was found but not reported.");
+        }
+        if (ended > 0)
+        {
+            for (int i = from; i < to; i++)
+            {
+                if (terminated[i] | truncated[i])
+                {
+                    EndEpisode(i, result);
+                }
+            }
+        }
         return ended;
+    }
+
+    /// <summary>After a copy's Step threw in <see cref="StepRange"/>: the copy-by-copy order over the copies stepped before it.</summary>
+    private void ReplayStepped(VectorStepBuffers result, int from, int progress)
+    {
+        if (progress >= 0)
+        {
+            FinishInOrder(result, from, progress); // throws instead when an earlier copy's values or autoreset fail
+        }
     }
 
     /// <summary>
@@ -526,9 +521,18 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     {
         int n = _envs.Length;
         int from = (int)((long)chunk * n / _threads), to = (int)((long)(chunk + 1) * n / _threads);
+        int progress = from;
         try
         {
-            _chunkEnded[chunk] = StepRange(_actions, _current!, from, to);
+            try
+            {
+                _chunkEnded[chunk] = StepRange(_actions, _current!, from, to, ref progress);
+            }
+            catch
+            {
+                ReplayStepped(_current!, from, progress);
+                throw;
+            }
         }
 #pragma warning disable CA1031 // exceptions on worker threads are carried to the caller's thread and rethrown there
         catch (Exception ex)

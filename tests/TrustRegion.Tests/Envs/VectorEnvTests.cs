@@ -291,6 +291,27 @@ public class VectorEnvTests
         Assert.Equal([1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0], buf.Observations);
     }
 
+    [Theory]
+    [InlineData(VectorMode.Sequential)]
+    [InlineData(VectorMode.Parallel)]
+    public void AutoresetFailure_IsReportedOnce_AndEarlierEpisodeEndsAreRecordedOnce(VectorMode mode)
+    {
+        // All episodes end at step 2; copy 1's autoreset returns a NaN. Copy 0 (same chunk in parallel mode) ended its
+        // episode first: it must be recorded once, with its return, not replayed after the failure.
+        using var venv = new VectorEnv(i => new ScriptedEnv(2, episodeLength: 2) { PoisonSecondReset = i == 1, PoisonElement = 1 }, 3,
+            new VectorEnvOptions { Mode = mode, Threads = 2, Name = "Scripted-v0" });
+        var buf = new VectorStepBuffers(3, 2);
+        venv.Reset(0, new double[6]);
+        venv.Step([0, 0, 0], buf);
+        var ex = Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0, 0], buf));
+        Assert.Contains("copy 1 returned a non-finite observation from autoreset element 1", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2.0, buf.EpisodeReturns[0]);
+        Assert.Equal(2, buf.EpisodeLengths[0]);
+        Assert.Equal([2.0, 3.0], buf.FinalObservations.AsSpan(0, 2).ToArray());
+        Assert.Equal([0.5, 0.5], buf.Observations.AsSpan(0, 2).ToArray());
+        Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0, 0], buf));
+    }
+
     private static readonly LineWalkEnv s_shared = new();
 
     [Fact]
