@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.ExceptionServices;
 using TrustRegion.Numerics;
@@ -192,17 +193,18 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         ArgumentNullException.ThrowIfNull(result);
         if (!_ready)
         {
-            throw new InvalidOperationException($"{Name}: Step was called before Reset (or after a failed step). Call Reset(seed, observations) first.");
+            ThrowNotReady();
         }
         if (actions.Length != _envs.Length * _actSize)
         {
-            throw new ArgumentException($"{Name}: actions has length {actions.Length}; expected NumEnvs × ActionSpace.FlatSize = {_envs.Length} × {_actSize} = {_envs.Length * _actSize}.", nameof(actions));
+            ThrowActionsLength(actions);
         }
         if (result.NumEnvs != _envs.Length || result.ObsSize != _obsSize)
         {
-            throw new ArgumentException($"{Name}: result buffers are for {result.NumEnvs} copies × {result.ObsSize} observation values; expected {_envs.Length} × {_obsSize}.", nameof(result));
+            ThrowResultShape(result);
         }
         _step++;
+        _ready = false; // stays false when anything below throws: a failed step requires Reset
         int ended;
         if (_parallel)
         {
@@ -221,13 +223,14 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         {
             bool timing = Mode == VectorMode.Auto && _calibrated < CalibrationSkip + CalibrationSteps;
             long start = timing ? Stopwatch.GetTimestamp() : 0;
+            int progress = 0;
             try
             {
-                ended = StepRange(actions, result, 0, _envs.Length);
+                ended = StepRange(actions, result, 0, _envs.Length, ref progress);
             }
             catch
             {
-                _ready = false;
+                ReplayStepped(result, 0, progress);
                 throw;
             }
             if (timing)
@@ -235,6 +238,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
                 Calibrate(Stopwatch.GetTimestamp() - start);
             }
         }
+        _ready = true;
         result.EpisodesEnded = ended;
     }
 
@@ -344,59 +348,63 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
 
     /// <summary>
     /// Steps copies [<paramref name="from"/>, <paramref name="to"/>) with their rows of <paramref name="actions"/> (all E rows) and
-    /// returns how many ended an episode. Fast path: step every copy and add its reward and step to its running episode, check
-    /// all their observations and rewards in one vectorised pass, then record the ended episodes and autoreset those copies.
-    /// The copies are independent, so this gives exactly what stepping, checking and bookkeeping one copy after another gives.
-    /// When a step throws or a value is not finite, <see cref="FinishInOrder"/> replays the copy-by-copy order over the copies
-    /// already stepped, so the error reported is the one that order meets first.
+    /// returns how many ended an episode. Fast path: step every copy, writing its reward and flags and adding them to its running
+    /// episode as it goes, and summing 0·reward to tell whether every reward is finite; check all observations in one vectorised
+    /// pass; then record the ended episodes and autoreset those copies. The copies are independent, so this gives exactly what
+    /// stepping, checking and bookkeeping one copy after another gives. When a value is not finite, <see cref="FinishInOrder"/>
+    /// replays the copy-by-copy order over the copies, so the error reported is the one that order meets first; when a copy's
+    /// Step throws, <paramref name="progress"/> is one past the last copy whose step returned and the caller replays those
+    /// (<see cref="ReplayStepped"/>). There is no exception handler here, so the stepping loop keeps its values in registers
+    /// around each copy's Step (the former loop inside a handler, over seven spans, kept them on the stack).
     /// </summary>
-    private int StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to)
+    private int StepRange(ReadOnlySpan<double> actions, VectorStepBuffers result, int from, int to, ref int progress)
     {
-        int obsSize = _obsSize, actSize = _actSize, count = to - from;
-        ReadOnlySpan<IEnv> envs = new(_envs, from, count);
-        ReadOnlySpan<double> acts = actions.Slice(from * actSize, count * actSize);
-        Span<double> observations = result.Observations.AsSpan(from * obsSize, count * obsSize);
-        Span<double> rewards = result.Rewards.AsSpan(from, count);
-        Span<bool> terminated = result.Terminated.AsSpan(from, count);
-        Span<bool> truncated = result.Truncated.AsSpan(from, count);
-        Span<double> episodeReturn = _episodeReturn.AsSpan(from, count);
-        Span<int> episodeLength = _episodeLength.AsSpan(from, count);
+        int obsSize = _obsSize, actSize = _actSize;
+        IEnv[] envs = _envs;
+        double[] observations = result.Observations, rewards = result.Rewards, episodeReturn = _episodeReturn;
+        bool[] terminated = result.Terminated, truncated = result.Truncated;
+        int[] episodeLength = _episodeLength;
         int ended = 0;
-        int k = 0;
-        try
+        double probe = 0.0; // sum of 0·reward: 0 exactly when every reward is finite (0·NaN and 0·±∞ are NaN, and NaN sticks)
+        progress = from;
+        for (int i = from; i < to; i++)
         {
-            for (; k < envs.Length; k++)
-            {
-                StepResult r = envs[k].Step(acts.Slice(k * actSize, actSize), observations.Slice(k * obsSize, obsSize));
-                rewards[k] = r.Reward;
-                terminated[k] = r.Terminated;
-                truncated[k] = r.Truncated;
-                episodeReturn[k] += r.Reward;
-                episodeLength[k]++;
-                ended += r.Terminated | r.Truncated ? 1 : 0;
-            }
+            StepResult r = envs[i].Step(actions.Slice(i * actSize, actSize), observations.AsSpan(i * obsSize, obsSize));
+            probe += r.Reward * 0.0;
+            rewards[i] = r.Reward;
+            terminated[i] = r.Terminated;
+            truncated[i] = r.Truncated;
+            episodeReturn[i] += r.Reward;
+            episodeLength[i]++;
+            ended += r.Terminated | r.Truncated ? 1 : 0;
+            progress = i + 1;
         }
-        catch
-        {
-            FinishInOrder(result, from, from + k); // throws instead when an earlier copy's values or autoreset fail
-            throw;
-        }
-        if (!AllFinite(observations) || !AllFinite(rewards))
+        progress = -1; // every copy stepped: what throws from here on is reported as it is
+        if (probe != 0.0 || !AllFinite(observations.AsSpan(from * obsSize, (to - from) * obsSize)))
         {
             FinishInOrder(result, from, to);
             throw new UnreachableException("A non-finite value was found but not reported.");
         }
         if (ended > 0)
         {
-            for (k = 0; k < count; k++)
+            for (int i = from; i < to; i++)
             {
-                if (terminated[k] | truncated[k])
+                if (terminated[i] | truncated[i])
                 {
-                    EndEpisode(from + k, result);
+                    EndEpisode(i, result);
                 }
             }
         }
         return ended;
+    }
+
+    /// <summary>After a copy's Step threw in <see cref="StepRange"/>: the copy-by-copy order over the copies stepped before it.</summary>
+    private void ReplayStepped(VectorStepBuffers result, int from, int progress)
+    {
+        if (progress >= 0)
+        {
+            FinishInOrder(result, from, progress); // throws instead when an earlier copy's values or autoreset fail
+        }
     }
 
     /// <summary>
@@ -441,7 +449,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     /// True when every value is finite. 0·x is 0 for finite x and NaN for NaN or ±∞, and a sum with a NaN in it stays NaN: the
     /// sum of the products is 0 exactly when every value is finite. One branch for the whole span, vectorised.
     /// </summary>
-    private static bool AllFinite(ReadOnlySpan<double> values)
+    internal static bool AllFinite(ReadOnlySpan<double> values)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated && values.Length >= Vector<double>.Count)
@@ -464,6 +472,18 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         }
         return tail == 0.0;
     }
+
+    [DoesNotReturn]
+    private void ThrowNotReady() =>
+        throw new InvalidOperationException($"{Name}: Step was called before Reset (or after a failed step). Call Reset(seed, observations) first.");
+
+    [DoesNotReturn]
+    private void ThrowActionsLength(ReadOnlySpan<double> actions) =>
+        throw new ArgumentException($"{Name}: actions has length {actions.Length}; expected NumEnvs × ActionSpace.FlatSize = {_envs.Length} × {_actSize} = {_envs.Length * _actSize}.", nameof(actions));
+
+    [DoesNotReturn]
+    private void ThrowResultShape(VectorStepBuffers result) =>
+        throw new ArgumentException($"{Name}: result buffers are for {result.NumEnvs} copies × {result.ObsSize} observation values; expected {_envs.Length} × {_obsSize}.", nameof(result));
 
     [DoesNotReturn]
     private void ThrowNonFiniteObservation(int copy, ReadOnlySpan<double> row, string phase, int episodeStep)
@@ -501,9 +521,18 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     {
         int n = _envs.Length;
         int from = (int)((long)chunk * n / _threads), to = (int)((long)(chunk + 1) * n / _threads);
+        int progress = from;
         try
         {
-            _chunkEnded[chunk] = StepRange(_actions, _current!, from, to);
+            try
+            {
+                _chunkEnded[chunk] = StepRange(_actions, _current!, from, to, ref progress);
+            }
+            catch
+            {
+                ReplayStepped(_current!, from, progress);
+                throw;
+            }
         }
 #pragma warning disable CA1031 // exceptions on worker threads are carried to the caller's thread and rethrown there
         catch (Exception ex)

@@ -241,6 +241,77 @@ public class VectorEnvTests
         Assert.Contains("CartPole-v1", unknown.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void StepGuards_NameTheProblemAndTheExpectedSizes()
+    {
+        using var venv = VectorEnv.Make(CartPoleEnv.Id, 2);
+        var buf = new VectorStepBuffers(2, 4);
+        var notReady = Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0], buf));
+        Assert.Contains("CartPole-v1: Step was called before Reset", notReady.Message, StringComparison.Ordinal);
+        venv.Reset(0, new double[8]);
+        var length = Assert.Throws<ArgumentException>(() => venv.Step([0, 0, 0], buf));
+        Assert.Equal("actions", length.ParamName);
+        Assert.Contains("actions has length 3; expected NumEnvs × ActionSpace.FlatSize = 2 × 1 = 2", length.Message, StringComparison.Ordinal);
+        var shape = Assert.Throws<ArgumentException>(() => venv.Step([0, 0], new VectorStepBuffers(3, 4)));
+        Assert.Equal("result", shape.ParamName);
+        Assert.Contains("result buffers are for 3 copies × 4 observation values; expected 2 × 4", shape.Message, StringComparison.Ordinal);
+        venv.Step([0, 1], buf); // rejected arguments do not end the run: nothing was stepped
+        Assert.Equal(1, venv.StepCount);
+    }
+
+    [Theory]
+    [InlineData(VectorMode.Sequential)]
+    [InlineData(VectorMode.Parallel)]
+    public void FailedStep_KeepsWhatTheCopiesBeforeTheFailureDid(VectorMode mode)
+    {
+        // Every copy's episode is truncated at its 3rd step; copy 2 throws on its 3rd step. Copies 0 and 1 were stepped before
+        // it (in parallel mode they form the other chunk), so their rewards, flags, episode records and autoresets stand.
+        using var venv = new VectorEnv(i => new ScriptedEnv(2, episodeLength: 3) { ThrowAtStep = i == 2 ? 3 : -1 }, 4,
+            new VectorEnvOptions { Mode = mode, Threads = 2, Name = "Scripted-v0" });
+        var buf = new VectorStepBuffers(4, 2);
+        venv.Reset(0, new double[8]);
+        venv.Step([0, 0, 0, 0], buf);
+        venv.Step([0, 0, 0, 0], buf);
+        var ex = Assert.Throws<ArgumentException>(() => venv.Step([0, 0, 0, 0], buf));
+        Assert.Contains("rejected at step 3", ex.Message, StringComparison.Ordinal);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(1.0, buf.Rewards[i]);
+            Assert.True(buf.Truncated[i]);
+            Assert.False(buf.Terminated[i]);
+            Assert.Equal(3.0, buf.EpisodeReturns[i]);
+            Assert.Equal(3, buf.EpisodeLengths[i]);
+            Assert.Equal([3.0, 4.0], buf.FinalObservations.AsSpan(i * 2, 2).ToArray());
+            Assert.Equal([0.5, 0.5], buf.Observations.AsSpan(i * 2, 2).ToArray());
+        }
+        Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0, 0, 0], buf)); // a failed step requires Reset
+        venv.Reset(1, new double[8]);
+        venv.Step([0, 0, 0, 0], buf);
+        Assert.Equal(1, venv.StepCount);
+        Assert.Equal([1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0], buf.Observations);
+    }
+
+    [Theory]
+    [InlineData(VectorMode.Sequential)]
+    [InlineData(VectorMode.Parallel)]
+    public void AutoresetFailure_IsReportedOnce_AndEarlierEpisodeEndsAreRecordedOnce(VectorMode mode)
+    {
+        // All episodes end at step 2; copy 1's autoreset returns a NaN. Copy 0 (same chunk in parallel mode) ended its
+        // episode first: it must be recorded once, with its return, not replayed after the failure.
+        using var venv = new VectorEnv(i => new ScriptedEnv(2, episodeLength: 2) { PoisonSecondReset = i == 1, PoisonElement = 1 }, 3,
+            new VectorEnvOptions { Mode = mode, Threads = 2, Name = "Scripted-v0" });
+        var buf = new VectorStepBuffers(3, 2);
+        venv.Reset(0, new double[6]);
+        venv.Step([0, 0, 0], buf);
+        var ex = Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0, 0], buf));
+        Assert.Contains("copy 1 returned a non-finite observation from autoreset element 1", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2.0, buf.EpisodeReturns[0]);
+        Assert.Equal(2, buf.EpisodeLengths[0]);
+        Assert.Equal([2.0, 3.0], buf.FinalObservations.AsSpan(0, 2).ToArray());
+        Assert.Equal([0.5, 0.5], buf.Observations.AsSpan(0, 2).ToArray());
+        Assert.Throws<InvalidOperationException>(() => venv.Step([0, 0, 0], buf));
+    }
+
     private static readonly LineWalkEnv s_shared = new();
 
     [Fact]
