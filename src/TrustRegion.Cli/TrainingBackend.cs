@@ -109,7 +109,7 @@ public sealed class TrainingBackend : ICliBackend
         foreach (string id in ids)
         {
             _registry.GetSpec(id);
-            TrpoConfig config = ConfigResolver.Resolve(id);
+            TrpoConfig config = ConfigResolver.Resolve(id, null, request.Overrides ?? []);
             if (request.Steps is long steps)
             {
                 config = config with { TotalTimesteps = steps };
@@ -118,7 +118,7 @@ public sealed class TrainingBackend : ICliBackend
             configs.Add(config);
         }
         string command = string.Create(CultureInfo.InvariantCulture,
-            $"trpo bench {string.Join(' ', ids)} --seeds {request.Seeds}{(request.Steps is long n ? $" --steps {n}" : "")}{(request.ParallelRuns != 1 ? $" --jobs {request.ParallelRuns}" : "")} --out {request.OutDir}");
+            $"trpo bench {string.Join(' ', ids)} --seeds {request.Seeds}{(request.Steps is long n ? $" --steps {n}" : "")}{(request.ParallelRuns != 1 ? $" --jobs {request.ParallelRuns}" : "")}{string.Concat((request.Overrides ?? []).Select(o => " --set " + o))} --out {request.OutDir}");
         var machine = BenchMachine.Current();
         DateTimeOffset started = DateTimeOffset.UtcNow;
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

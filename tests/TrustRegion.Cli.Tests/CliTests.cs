@@ -209,6 +209,10 @@ public sealed class CliTests : IDisposable
         BenchRequest request = Assert.IsType<BenchRequest>(_backend.Last);
         Assert.Equal(["Pendulum-v1", "Acrobot-v1"], request.EnvIds);
         Assert.Equal((5, outDir, 5000L, 2), (request.Seeds, request.OutDir, request.Steps, request.ParallelRuns));
+        Assert.Empty(request.Overrides ?? []);
+        Assert.Equal(RecordingBackend.Code, Run("bench", "CartPole-v1", "--set", "precision=single", "--set", "n_envs=4", "--out", Path.Combine(_dir, "c")).Code);
+        request = Assert.IsType<BenchRequest>(_backend.Last);
+        Assert.Equal(["precision=single", "n_envs=4"], request.Overrides);
         Assert.Equal(RecordingBackend.Code, Run("bench").Code);
         request = Assert.IsType<BenchRequest>(_backend.Last);
         Assert.Empty(request.EnvIds);

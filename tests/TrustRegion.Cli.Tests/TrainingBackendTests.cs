@@ -165,6 +165,26 @@ public sealed class TrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Bench_Set_AppliesToEveryPreset_AsTrainSetDoes()
+    {
+        string outDir = Path.Combine(_dir, "bench-set");
+        (int code, string output, string err) = Run(["bench", "CartPole-v1", "--seeds", "1", "--steps", "2048", "--set", "precision=single", "--out", outDir]);
+        Assert.True(code == 0, err);
+        JsonElement bench = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json"))).RootElement;
+        Assert.Equal($"trpo bench CartPole-v1 --seeds 1 --steps 2048 --set precision=single --out {outDir}", bench.GetProperty("command").GetString());
+        JsonElement run = bench.GetProperty("environments")[0].GetProperty("seeds")[0];
+        string single = Train("set-single", ["CartPole-v1", "--steps", "2048", "--seed", "0", "--set", "precision=single", "--quiet"]);
+        string dbl = Train("set-double", ["CartPole-v1", "--steps", "2048", "--seed", "0", "--quiet"]);
+        Assert.Equal(Hash(single), run.GetProperty("params_sha256").GetString());
+        Assert.NotEqual(Hash(dbl), run.GetProperty("params_sha256").GetString());
+
+        (code, _, err) = Run(["bench", "CartPole-v1", "--set", "precison=single", "--out", Path.Combine(_dir, "bench-bad")]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("precison", err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "bench-bad")), "a rejected bench must not create its output directory");
+    }
+
+    [Fact]
     public void Bench_EndsWithTheSameParametersAsTrain_AndWritesBothReports()
     {
         // The preset with a shorter budget (two seeds of CartPole-v1, one of Pendulum-v1 with gSDE), against trpo train.

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace TrustRegion.Cli.Commands;
 
-/// <summary><c>trpo bench [ENV_ID...] [--seeds N] [--out DIR] [--steps N] [--jobs J]</c>.</summary>
+/// <summary><c>trpo bench [ENV_ID...] [--seeds N] [--out DIR] [--steps N] [--jobs J] [--set key=value]...</c>.</summary>
 internal static class BenchCommand
 {
     internal static Command Create(CliConsole console, ICliBackend backend, TimeProvider time)
@@ -27,9 +27,15 @@ internal static class BenchCommand
             HelpName = "J",
             CustomParser = r => CliOptions.ParseInRange<int>(r, "--jobs", 1, 1024, "for example --jobs 2"),
         };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override one configuration key in every preset, e.g. --set precision=single; repeatable. Named in the report's command.",
+            HelpName = "key=value",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var command = new Command("bench", "Train each environment's preset over several seeds; write bench.md and bench.json: final evaluation beside the RL Zoo, steps and time to the reward threshold, steps per second beside sb3-contrib, and where the time goes.")
         {
-            envIds, seeds, output, steps, jobs,
+            envIds, seeds, output, steps, jobs, set,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(console, "bench", () =>
         {
@@ -43,7 +49,7 @@ internal static class BenchCommand
             {
                 throw new ArgumentException($"--out '{outDir}' already holds a benchmark report (bench.json or bench.md); choose another directory.");
             }
-            var request = new BenchRequest(parse.GetValue(envIds) ?? [], parse.GetValue(seeds) ?? 3, outDir, parse.GetValue(steps), parse.GetValue(jobs) ?? 1);
+            var request = new BenchRequest(parse.GetValue(envIds) ?? [], parse.GetValue(seeds) ?? 3, outDir, parse.GetValue(steps), parse.GetValue(jobs) ?? 1, parse.GetValue(set) ?? []);
             return backend.Bench(request, console, cancellation);
         })));
         return command;
