@@ -168,15 +168,15 @@ public sealed class TrainingBackendTests : IDisposable
     public void Bench_Set_AppliesToEveryPreset_AsTrainSetDoes()
     {
         string outDir = Path.Combine(_dir, "bench-set");
-        (int code, string output, string err) = Run(["bench", "CartPole-v1", "--seeds", "1", "--steps", "2048", "--set", "precision=single", "--out", outDir]);
+        (int code, string output, string err) = Run(["bench", "CartPole-v1", "--seeds", "1", "--steps", "2048", "--set", "precision=double", "--out", outDir]);
         Assert.True(code == 0, err);
         JsonElement bench = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json"))).RootElement;
-        Assert.Equal($"trpo bench CartPole-v1 --seeds 1 --steps 2048 --set precision=single --out {outDir}", bench.GetProperty("command").GetString());
+        Assert.Equal($"trpo bench CartPole-v1 --seeds 1 --steps 2048 --set precision=double --out {outDir}", bench.GetProperty("command").GetString());
         JsonElement run = bench.GetProperty("environments")[0].GetProperty("seeds")[0];
-        string single = Train("set-single", ["CartPole-v1", "--steps", "2048", "--seed", "0", "--set", "precision=single", "--quiet"]);
-        string dbl = Train("set-double", ["CartPole-v1", "--steps", "2048", "--seed", "0", "--quiet"]);
-        Assert.Equal(Hash(single), run.GetProperty("params_sha256").GetString());
-        Assert.NotEqual(Hash(dbl), run.GetProperty("params_sha256").GetString());
+        string dbl = Train("set-double", ["CartPole-v1", "--steps", "2048", "--seed", "0", "--set", "precision=double", "--quiet"]);
+        string single = Train("set-default", ["CartPole-v1", "--steps", "2048", "--seed", "0", "--quiet"]);
+        Assert.Equal(Hash(dbl), run.GetProperty("params_sha256").GetString());
+        Assert.NotEqual(Hash(single), run.GetProperty("params_sha256").GetString());
 
         (code, _, err) = Run(["bench", "CartPole-v1", "--set", "precison=single", "--out", Path.Combine(_dir, "bench-bad")]);
         Assert.NotEqual(0, code);

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using TrustRegion.Envs;
 using TrustRegion.Envs.Wrappers;
+using TrustRegion.Networks;
 
 namespace TrustRegion.Training;
 
@@ -8,7 +10,7 @@ namespace TrustRegion.Training;
 /// The sections of a training checkpoint (names listed in docs/checkpoints.md) and how a <see cref="Trainer"/> is written to
 /// and rebuilt from them.
 /// </summary>
-internal static class TrainingCheckpoint
+internal static partial class TrainingCheckpoint
 {
     internal const string Kind = "kind";
     internal const string KindValue = "trustregion/trpo-trainer";
@@ -102,7 +104,13 @@ internal static class TrainingCheckpoint
         TrpoConfig config;
         try
         {
-            config = ConfigResolver.FromYaml(c.GetText(Config), $"{c.Source} (config section)");
+            string yaml = c.GetText(Config);
+            config = ConfigResolver.FromYaml(yaml, $"{c.Source} (config section)");
+            if (!PrecisionKey().IsMatch(yaml))
+            {
+                // Written before the precision key existed, when every network computed in double: resume exactly that.
+                config = config with { Precision = NetworkPrecision.Double };
+            }
         }
         catch (ConfigException e)
         {
@@ -229,4 +237,8 @@ internal static class TrainingCheckpoint
                 $"its {what} is '{found}' but the configuration and environment give '{expected}'; load it with the environment and network it was trained with.");
         }
     }
+
+    /// <summary>A top-level <c>precision:</c> key in a checkpoint's config section.</summary>
+    [GeneratedRegex(@"^precision\s*:", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex PrecisionKey();
 }

@@ -91,10 +91,12 @@ public sealed record TrpoConfig
     public ActivationFunction Activation { get; init; } = ActivationFunction.Tanh;
 
     /// <summary>
-    /// Key <c>precision</c>: arithmetic of the policy and value network passes, <c>double</c> or <c>single</c> (float32, about
-    /// twice the learner's speed; parameters, heads, conjugate gradient, line search and Adam stay double). Default double.
+    /// Key <c>precision</c>: arithmetic of the policy and value network passes, <c>single</c> (float32, as Stable-Baselines3;
+    /// about twice the learner's speed of double; parameters, heads, conjugate gradient, line search and Adam stay double) or
+    /// <c>double</c> (for exact work: the finite-difference checks run there). Default single. A checkpoint written before this
+    /// key existed computed in double and resumes in double.
     /// </summary>
-    public NetworkPrecision Precision { get; init; } = NetworkPrecision.Double;
+    public NetworkPrecision Precision { get; init; } = NetworkPrecision.Single;
 
     /// <summary>Key <c>log_std_init</c>: initial log standard deviation of a Gaussian policy. Range [-20, 2]. Default 0.</summary>
     public double LogStdInit { get; init; }
