@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using TrustRegion.Numerics;
@@ -54,57 +55,40 @@ public class FmaPeakBenchmark : IDisposable
         public void Execute(int chunk) => Result[chunk] = Loop(Vector512.Create(0.999999), Vector512.Create(1e-9));
     }
 
-    private static double Loop(Vector512<double> x, Vector512<double> y)
+    private static double Loop(Vector512<double> x, Vector512<double> y) => Vector512.Sum(Chains(x, y));
+
+    private static float LoopSingle(Vector512<float> x, Vector512<float> y) => Vector512.Sum(Chains(x, y));
+
+    // Sixteen independent FMA chains: enough to cover the FMA latency on both ports, so the loop runs at the FMA throughput.
+    private static Vector512<T> Chains<T>(Vector512<T> x, Vector512<T> y)
     {
-        Vector512<double> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y;
-        Vector512<double> a8 = y, a9 = y, a10 = y, a11 = y, a12 = y, a13 = y, a14 = y, a15 = y;
+        Vector512<T> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y;
+        Vector512<T> a8 = y, a9 = y, a10 = y, a11 = y, a12 = y, a13 = y, a14 = y, a15 = y;
         for (int i = 0; i < Iterations; i++)
         {
-            a0 = Vector512.FusedMultiplyAdd(a0, x, y);
-            a1 = Vector512.FusedMultiplyAdd(a1, x, y);
-            a2 = Vector512.FusedMultiplyAdd(a2, x, y);
-            a3 = Vector512.FusedMultiplyAdd(a3, x, y);
-            a4 = Vector512.FusedMultiplyAdd(a4, x, y);
-            a5 = Vector512.FusedMultiplyAdd(a5, x, y);
-            a6 = Vector512.FusedMultiplyAdd(a6, x, y);
-            a7 = Vector512.FusedMultiplyAdd(a7, x, y);
-            a8 = Vector512.FusedMultiplyAdd(a8, x, y);
-            a9 = Vector512.FusedMultiplyAdd(a9, x, y);
-            a10 = Vector512.FusedMultiplyAdd(a10, x, y);
-            a11 = Vector512.FusedMultiplyAdd(a11, x, y);
-            a12 = Vector512.FusedMultiplyAdd(a12, x, y);
-            a13 = Vector512.FusedMultiplyAdd(a13, x, y);
-            a14 = Vector512.FusedMultiplyAdd(a14, x, y);
-            a15 = Vector512.FusedMultiplyAdd(a15, x, y);
+            a0 = Fma(a0, x, y);
+            a1 = Fma(a1, x, y);
+            a2 = Fma(a2, x, y);
+            a3 = Fma(a3, x, y);
+            a4 = Fma(a4, x, y);
+            a5 = Fma(a5, x, y);
+            a6 = Fma(a6, x, y);
+            a7 = Fma(a7, x, y);
+            a8 = Fma(a8, x, y);
+            a9 = Fma(a9, x, y);
+            a10 = Fma(a10, x, y);
+            a11 = Fma(a11, x, y);
+            a12 = Fma(a12, x, y);
+            a13 = Fma(a13, x, y);
+            a14 = Fma(a14, x, y);
+            a15 = Fma(a15, x, y);
         }
-        var s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15;
-        return Vector512.Sum(s);
+        return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15;
     }
 
-    private static float LoopSingle(Vector512<float> x, Vector512<float> y)
-    {
-        Vector512<float> a0 = y, a1 = y, a2 = y, a3 = y, a4 = y, a5 = y, a6 = y, a7 = y;
-        Vector512<float> a8 = y, a9 = y, a10 = y, a11 = y, a12 = y, a13 = y, a14 = y, a15 = y;
-        for (int i = 0; i < Iterations; i++)
-        {
-            a0 = Vector512.FusedMultiplyAdd(a0, x, y);
-            a1 = Vector512.FusedMultiplyAdd(a1, x, y);
-            a2 = Vector512.FusedMultiplyAdd(a2, x, y);
-            a3 = Vector512.FusedMultiplyAdd(a3, x, y);
-            a4 = Vector512.FusedMultiplyAdd(a4, x, y);
-            a5 = Vector512.FusedMultiplyAdd(a5, x, y);
-            a6 = Vector512.FusedMultiplyAdd(a6, x, y);
-            a7 = Vector512.FusedMultiplyAdd(a7, x, y);
-            a8 = Vector512.FusedMultiplyAdd(a8, x, y);
-            a9 = Vector512.FusedMultiplyAdd(a9, x, y);
-            a10 = Vector512.FusedMultiplyAdd(a10, x, y);
-            a11 = Vector512.FusedMultiplyAdd(a11, x, y);
-            a12 = Vector512.FusedMultiplyAdd(a12, x, y);
-            a13 = Vector512.FusedMultiplyAdd(a13, x, y);
-            a14 = Vector512.FusedMultiplyAdd(a14, x, y);
-            a15 = Vector512.FusedMultiplyAdd(a15, x, y);
-        }
-        var s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15;
-        return Vector512.Sum(s);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) =>
+        typeof(T) == typeof(double)
+            ? Vector512.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>()
+            : Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
 }

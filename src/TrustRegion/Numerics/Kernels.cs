@@ -53,25 +53,32 @@ internal static unsafe class Kernels
     /// <c>expm1(r)</c> is its Taylor polynomial of degree 13 (truncation below 1e-17). No cancellation occurs, so the result is
     /// accurate to a few ulp for every input, including tiny ones; the sign is copied from x.
     /// </summary>
-    public static void Tanh(Span<double> z)
+    public static void Tanh(Span<double> z) => TanhInPlace(z);
+
+    /// <summary>
+    /// The span loop of both tanh overloads: whole vectors, then the tail through the same vector code (zero-padded), so every
+    /// element is computed identically wherever it sits.
+    /// </summary>
+    private static void TanhInPlace<T>(Span<T> z)
+        where T : unmanaged
     {
         int n = z.Length;
+        int width = Vector512<T>.Count;
         int i = 0;
-        fixed (double* pz = z)
+        fixed (T* pz = z)
         {
-            for (; i + 8 <= n; i += 8)
+            for (; i + width <= n; i += width)
             {
-                TanhVector(Vector512.Load(pz + i)).Store(pz + i);
+                TanhVectorOf(Vector512.Load(pz + i)).Store(pz + i);
             }
             if (i < n)
             {
-                // Tail through the same vector code, so every element is computed identically wherever it sits.
-                double* tmp = stackalloc double[8];
-                for (int j = 0; j < 8; j++)
+                Vector512<T> padded = Vector512<T>.Zero;
+                for (int j = 0; i + j < n; j++)
                 {
-                    tmp[j] = i + j < n ? pz[i + j] : 0.0;
+                    padded = padded.WithElement(j, pz[i + j]);
                 }
-                var t = TanhVector(Vector512.Load(tmp));
+                var t = TanhVectorOf(padded);
                 for (int j = 0; i + j < n; j++)
                 {
                     pz[i + j] = t.GetElement(j);
@@ -79,6 +86,12 @@ internal static unsafe class Kernels
             }
         }
     }
+
+    // Resolved per instantiation by the JIT: no branch remains in the generated code.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> TanhVectorOf<T>(Vector512<T> x)
+        where T : unmanaged =>
+        typeof(T) == typeof(double) ? TanhVector(x.As<T, double>()).As<double, T>() : TanhVector(x.As<T, float>()).As<float, T>();
 
     /// <summary>Vector tanh as described on <see cref="Tanh(Span{double})"/>; NaN propagates.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -144,31 +157,7 @@ internal static unsafe class Kernels
     /// <summary>
     /// In place: <c>z[i] = tanh(z[i])</c> in single precision, vectorised (<see cref="TanhVector(Vector512{float})"/>).
     /// </summary>
-    public static void Tanh(Span<float> z)
-    {
-        int n = z.Length;
-        int i = 0;
-        fixed (float* pz = z)
-        {
-            for (; i + 16 <= n; i += 16)
-            {
-                TanhVector(Vector512.Load(pz + i)).Store(pz + i);
-            }
-            if (i < n)
-            {
-                float* tmp = stackalloc float[16];
-                for (int j = 0; j < 16; j++)
-                {
-                    tmp[j] = i + j < n ? pz[i + j] : 0.0f;
-                }
-                var t = TanhVector(Vector512.Load(tmp));
-                for (int j = 0; i + j < n; j++)
-                {
-                    pz[i + j] = t.GetElement(j);
-                }
-            }
-        }
-    }
+    public static void Tanh(Span<float> z) => TanhInPlace(z);
 
     /// <summary>
     /// Single-precision vector tanh, the same construction as the double one with float constants: with <c>y = 2|x|</c>
