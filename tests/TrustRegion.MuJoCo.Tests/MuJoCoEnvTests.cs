@@ -345,9 +345,16 @@ public sealed class MuJoCoEnvTests
             }
         }
         Run(200);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(1000);
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        // A real per-step allocation shows in every window; a one-off runtime charge to the thread (seen in full-suite runs of
+        // the other test project) does not, so the smallest charge over up to twenty windows must be zero.
+        long best = long.MaxValue;
+        for (int window = 0; window < 20 && best != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run(1000);
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, best);
     }
 
     [Fact]

@@ -26,20 +26,18 @@ public class VectorEnvAllocationTests
             {
                 venv.Step(actions, buf);
             }
-            // Total over all threads (worker threads included). Background tiered-JIT work can allocate during a window;
-            // a real per-step allocation shows in every window, so the smallest of up to twenty windows (stopping at the first clean
-            // one) must be zero. Five were once not enough on a heavily loaded machine (168 bytes in all five, parallel mode).
-            long best = long.MaxValue;
-            for (int window = 0; window < 20 && best != 0; window++)
+            // Total over all threads (worker threads included): background tiered-JIT work can allocate during a window, so the
+            // smallest charge over several windows must be zero (AllocationWindows; five windows were once not enough on a heavily
+            // loaded machine: 168 bytes in all five, parallel mode).
+            bool continuous = id.StartsWith("Pendulum", StringComparison.Ordinal) || id.Contains("Continuous", StringComparison.Ordinal);
+            long best = AllocationWindows.Smallest(() => GC.GetTotalAllocatedBytes(precise: true), () =>
             {
-                long before = GC.GetTotalAllocatedBytes(precise: true);
                 for (int t = 0; t < 1000; t++)
                 {
-                    actions[t % 4] = id.StartsWith("Pendulum", StringComparison.Ordinal) || id.Contains("Continuous", StringComparison.Ordinal) ? 0.5 : t % 2;
+                    actions[t % 4] = continuous ? 0.5 : t % 2;
                     venv.Step(actions, buf);
                 }
-                best = Math.Min(best, GC.GetTotalAllocatedBytes(precise: true) - before);
-            }
+            });
             Assert.True(best == 0, $"{id} ({mode}): {best} bytes allocated over 1000 steps.");
         }
     }

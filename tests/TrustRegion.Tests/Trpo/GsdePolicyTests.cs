@@ -199,15 +199,16 @@ public class GsdePolicyTests
         var rng = new Rng(19);
         policy.ResampleNoise(rng, 8);
         policy.Act(obs, 8, act, lp, rng, false);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+        Assert.Equal(0, AllocationWindows.SmallestOnThisThread(() =>
         {
-            if (i % 4 == 0)
+            for (int i = 0; i < 100; i++)
             {
-                policy.ResampleNoise(rng, 8);
+                if (i % 4 == 0)
+                {
+                    policy.ResampleNoise(rng, 8);
+                }
+                policy.Act(obs, 8, act, lp, rng, false);
             }
-            policy.Act(obs, 8, act, lp, rng, false);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }));
     }
 }

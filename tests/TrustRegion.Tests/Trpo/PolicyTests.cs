@@ -78,12 +78,13 @@ public class PolicyTests
         var lp = new double[8];
         var rng = new Rng(8);
         policy.Act(obs, 8, act, lp, rng, false);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+        Assert.Equal(0, AllocationWindows.SmallestOnThisThread(() =>
         {
-            policy.Act(obs, 8, act, lp, rng, false);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 100; i++)
+            {
+                policy.Act(obs, 8, act, lp, rng, false);
+            }
+        }));
     }
 
     [Fact]

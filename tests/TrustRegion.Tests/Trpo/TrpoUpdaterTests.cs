@@ -289,12 +289,13 @@ public class TrpoUpdaterTests
         var theta = s.Policy.Parameters.ToArray();
         updater.Update(s.Obs, s.Actions, s.Advantages, s.N);
         theta.CopyTo(s.Policy.Parameters);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++)
+        long allocated = AllocationWindows.SmallestOnThisThread(() =>
         {
-            updater.Update(s.Obs, s.Actions, s.Advantages, s.N);
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < 3; i++)
+            {
+                updater.Update(s.Obs, s.Actions, s.Advantages, s.N);
+            }
+        });
         Assert.Equal(0, allocated);
     }
 
