@@ -1,5 +1,3 @@
-using TrustRegion.Numerics;
-
 namespace TrustRegion.MuJoCo.Envs;
 
 /// <summary>Hopper-v4: a one-legged planar robot hops forward (Gymnasium v4 semantics, spec 2.5).</summary>
@@ -14,10 +12,8 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </list>
 /// Physics: 0.002 s RK4 steps, frame skip 4 (dt 0.008 s).
 /// </remarks>
-public sealed class HopperEnv : MuJoCoEnv
+public sealed class HopperEnv : PlanarWalkerEnv
 {
-    private double _xBefore;
-
     /// <summary>Creates the environment on the shared embedded model.</summary>
     public HopperEnv()
         : this(MuJoCoModels.Shared("hopper.xml"))
@@ -26,36 +22,13 @@ public sealed class HopperEnv : MuJoCoEnv
 
     /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3).</summary>
     public HopperEnv(MuJoCoModel model)
-        : base("Hopper-v4", model, frameSkip: 4, observationSize: 11, nq: 6, nv: 6, nu: 3)
+        : base("Hopper-v4", model, frameSkip: 4, nq: 6, nu: 3)
     {
     }
 
     /// <inheritdoc/>
-    protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
+    protected override bool IsHealthy(ReadOnlySpan<double> q, ReadOnlySpan<double> v)
     {
-        for (int i = 0; i < qpos.Length; i++)
-        {
-            qpos[i] += rng.NextDouble(-0.005, 0.005);
-        }
-        for (int i = 0; i < qvel.Length; i++)
-        {
-            qvel[i] += rng.NextDouble(-0.005, 0.005);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void BeforePhysics() => _xBefore = Data.Qpos[0];
-
-    /// <inheritdoc/>
-    protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
-    {
-        ReadOnlySpan<double> q = Data.Qpos;
-        ReadOnlySpan<double> v = Data.Qvel;
-        double xVelocity = (q[0] - _xBefore) / Dt;
-        double ctrlCost = 1e-3 * NumpyMath.SumOfSquares(action);
-        double rewards = (1.0 * xVelocity) + 1.0;
-        WriteObservation(observation);
-
         bool healthyState = true;
         for (int i = 2; i < q.Length; i++)
         {
@@ -65,18 +38,6 @@ public sealed class HopperEnv : MuJoCoEnv
         {
             healthyState &= v[i] > -100.0 && v[i] < 100.0;
         }
-        bool healthy = healthyState && q[1] > 0.7 && q[1] < double.PositiveInfinity && q[2] > -0.2 && q[2] < 0.2;
-        return (rewards - ctrlCost, !healthy);
-    }
-
-    /// <inheritdoc/>
-    protected override void WriteObservation(Span<double> observation)
-    {
-        Data.Qpos[1..].CopyTo(observation);
-        ReadOnlySpan<double> v = Data.Qvel;
-        for (int i = 0; i < v.Length; i++)
-        {
-            observation[5 + i] = NumpyMath.Clip(v[i], -10, 10);
-        }
+        return healthyState && q[1] > 0.7 && q[1] < double.PositiveInfinity && q[2] > -0.2 && q[2] < 0.2;
     }
 }

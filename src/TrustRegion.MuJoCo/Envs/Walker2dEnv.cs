@@ -1,5 +1,3 @@
-using TrustRegion.Numerics;
-
 namespace TrustRegion.MuJoCo.Envs;
 
 /// <summary>Walker2d-v4: a planar biped walks forward (Gymnasium v4 semantics, spec 2.6).</summary>
@@ -14,10 +12,8 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </list>
 /// Physics: 0.002 s RK4 steps, frame skip 4 (dt 0.008 s).
 /// </remarks>
-public sealed class Walker2dEnv : MuJoCoEnv
+public sealed class Walker2dEnv : PlanarWalkerEnv
 {
-    private double _xBefore;
-
     /// <summary>Creates the environment on the shared embedded model.</summary>
     public Walker2dEnv()
         : this(MuJoCoModels.Shared("walker2d.xml"))
@@ -26,46 +22,10 @@ public sealed class Walker2dEnv : MuJoCoEnv
 
     /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6).</summary>
     public Walker2dEnv(MuJoCoModel model)
-        : base("Walker2d-v4", model, frameSkip: 4, observationSize: 17, nq: 9, nv: 9, nu: 6)
+        : base("Walker2d-v4", model, frameSkip: 4, nq: 9, nu: 6)
     {
     }
 
     /// <inheritdoc/>
-    protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
-    {
-        for (int i = 0; i < qpos.Length; i++)
-        {
-            qpos[i] += rng.NextDouble(-0.005, 0.005);
-        }
-        for (int i = 0; i < qvel.Length; i++)
-        {
-            qvel[i] += rng.NextDouble(-0.005, 0.005);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void BeforePhysics() => _xBefore = Data.Qpos[0];
-
-    /// <inheritdoc/>
-    protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
-    {
-        ReadOnlySpan<double> q = Data.Qpos;
-        double xVelocity = (q[0] - _xBefore) / Dt;
-        double ctrlCost = 1e-3 * NumpyMath.SumOfSquares(action);
-        double rewards = (1.0 * xVelocity) + 1.0;
-        WriteObservation(observation);
-        bool healthy = q[1] > 0.8 && q[1] < 2.0 && q[2] > -1.0 && q[2] < 1.0;
-        return (rewards - ctrlCost, !healthy);
-    }
-
-    /// <inheritdoc/>
-    protected override void WriteObservation(Span<double> observation)
-    {
-        Data.Qpos[1..].CopyTo(observation);
-        ReadOnlySpan<double> v = Data.Qvel;
-        for (int i = 0; i < v.Length; i++)
-        {
-            observation[8 + i] = NumpyMath.Clip(v[i], -10, 10);
-        }
-    }
+    protected override bool IsHealthy(ReadOnlySpan<double> q, ReadOnlySpan<double> v) => q[1] > 0.8 && q[1] < 2.0 && q[2] > -1.0 && q[2] < 1.0;
 }
