@@ -1,6 +1,7 @@
 using TrustRegion.Envs;
 using TrustRegion.Envs.Wrappers;
 using TrustRegion.Numerics;
+using static TrustRegion.TestShared.SnapshotBytes;
 
 namespace TrustRegion.Tests.Envs;
 
@@ -96,42 +97,10 @@ public sealed class SnapshotTests
         return phase;
     }
 
-    private static void AddBits(List<long> trace, ReadOnlySpan<double> values)
-    {
-        foreach (double v in values)
-        {
-            trace.Add(BitConverter.DoubleToInt64Bits(v));
-        }
-    }
-
     private static void AssertSameTrace(List<long> expected, List<long> actual, string context)
     {
         Assert.True(expected.Count > 0, "empty trace");
-        for (int i = 0; i < Math.Min(expected.Count, actual.Count); i++)
-        {
-            if (expected[i] != actual[i])
-            {
-                Assert.Fail($"{context}: traces differ at entry {i} of {expected.Count}: expected 0x{expected[i]:X16}, found 0x{actual[i]:X16}.");
-            }
-        }
-        Assert.Equal(expected.Count, actual.Count);
-    }
-
-    private static byte[] Save(ISnapshotable target)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            target.SaveSnapshot(writer);
-        }
-        return stream.ToArray();
-    }
-
-    private static void Load(ISnapshotable target, byte[] snapshot)
-    {
-        using var reader = new BinaryReader(new MemoryStream(snapshot));
-        target.LoadSnapshot(reader);
-        Assert.Equal(snapshot.Length, reader.BaseStream.Position); // the whole snapshot was consumed
+        SnapshotBytes.AssertSameTrace(expected, actual, context);
     }
 
     [Theory]

@@ -1,4 +1,4 @@
-namespace TrustRegion.Tests;
+namespace TrustRegion.TestShared;
 
 /// <summary>
 /// Allocation checks over repeated measurement windows. A real allocation in the code under test shows in every window. The
