@@ -213,22 +213,8 @@ public class GsdeUpdaterTests
         double[] latentOld = Latent(s);
         double[] oldDist = OldDistribution(s, latentOld);
         int p = thetaOld.Length;
-        var hessian = new double[p, p];
-        for (int j = 0; j < p; j++)
-        {
-            var e = new double[p];
-            e[j] = 1;
-            double[] col = HessianTimes(s, thetaOld, oldDist, latentOld, e, 0);
-            for (int i = 0; i < p; i++)
-            {
-                hessian[i, j] = col[i];
-            }
-        }
-        double scale = 0;
-        foreach (double x in hessian)
-        {
-            scale = Math.Max(scale, Math.Abs(x));
-        }
+        double[,] hessian = UpdaterChecks.ExplicitMatrix(p, e => HessianTimes(s, thetaOld, oldDist, latentOld, e, 0));
+        double scale = UpdaterChecks.MaxAbs(hessian);
         int net = s.Policy.Network.ParameterCount;
         for (int j = 0; j < p; j++)
         {
@@ -245,15 +231,7 @@ public class GsdeUpdaterTests
                 }
             }
         }
-        var rng = new Rng(5);
-        for (int t = 0; t < 20; t++)
-        {
-            var v = new double[p];
-            rng.FillGaussian(v);
-            var fv = new double[p];
-            updater.FisherVectorProduct(v, fv);
-            Assert.True(v.Zip(fv, (a, b) => a * b).Sum() >= -1e-14);
-        }
+        UpdaterChecks.FisherIsPositiveSemiDefinite(updater, p);
     }
 
     [Fact]

@@ -148,24 +148,10 @@ public class TrpoUpdaterTests
         updater.Prepare(s.Obs, s.Actions, s.Advantages, s.N);
         var thetaOld = s.Policy.Parameters.ToArray();
         int p = thetaOld.Length;
-        var hessian = new double[p, p];
-        for (int j = 0; j < p; j++)
-        {
-            var e = new double[p];
-            e[j] = 1;
-            double[] col = HessianTimes(updater, s, thetaOld, e, 0);
-            for (int i = 0; i < p; i++)
-            {
-                hessian[i, j] = col[i];
-            }
-        }
+        double[,] hessian = UpdaterChecks.ExplicitMatrix(p, e => HessianTimes(updater, s, thetaOld, e, 0));
         updater.Prepare(s.Obs, s.Actions, s.Advantages, s.N);
         updater.PrepareFisher();
-        double scale = 0;
-        foreach (double x in hessian)
-        {
-            scale = Math.Max(scale, Math.Abs(x));
-        }
+        double scale = UpdaterChecks.MaxAbs(hessian);
         for (int j = 0; j < p; j++)
         {
             var e = new double[p];
@@ -177,16 +163,7 @@ public class TrpoUpdaterTests
                 Assert.True(Math.Abs(col[i] - hessian[i, j]) <= 1e-7 * scale, $"F[{i},{j}] = {col[i]}, Hessian {hessian[i, j]}");
             }
         }
-        // Symmetric positive semi-definite by construction: vᵀFv ≥ 0.
-        var rng = new Rng(5);
-        for (int t = 0; t < 20; t++)
-        {
-            var v = new double[p];
-            rng.FillGaussian(v);
-            var fv = new double[p];
-            updater.FisherVectorProduct(v, fv);
-            Assert.True(v.Zip(fv, (a, b) => a * b).Sum() >= -1e-14);
-        }
+        UpdaterChecks.FisherIsPositiveSemiDefinite(updater, p);
     }
 
     [Fact]

@@ -35,4 +35,46 @@ internal static class UpdaterChecks
         full.FisherVectorProduct(v, fvFull);
         Assert.True(GradientCheck.RelativeError(fvSub, fvFull) < 1e-13);
     }
+
+    /// <summary>The explicit p × p matrix whose column j is <paramref name="times"/> applied to the j-th unit vector.</summary>
+    public static double[,] ExplicitMatrix(int p, Func<double[], double[]> times)
+    {
+        var matrix = new double[p, p];
+        for (int j = 0; j < p; j++)
+        {
+            var e = new double[p];
+            e[j] = 1;
+            double[] col = times(e);
+            for (int i = 0; i < p; i++)
+            {
+                matrix[i, j] = col[i];
+            }
+        }
+        return matrix;
+    }
+
+    /// <summary>The largest magnitude of the matrix's entries (the scale of the entry-by-entry tolerances).</summary>
+    public static double MaxAbs(double[,] matrix)
+    {
+        double scale = 0;
+        foreach (double x in matrix)
+        {
+            scale = Math.Max(scale, Math.Abs(x));
+        }
+        return scale;
+    }
+
+    /// <summary>Symmetric positive semi-definite by construction: vᵀFv ≥ 0 for 20 random directions.</summary>
+    public static void FisherIsPositiveSemiDefinite(TrpoUpdater updater, int p)
+    {
+        var rng = new Rng(5);
+        for (int t = 0; t < 20; t++)
+        {
+            var v = new double[p];
+            rng.FillGaussian(v);
+            var fv = new double[p];
+            updater.FisherVectorProduct(v, fv);
+            Assert.True(v.Zip(fv, (a, b) => a * b).Sum() >= -1e-14);
+        }
+    }
 }
