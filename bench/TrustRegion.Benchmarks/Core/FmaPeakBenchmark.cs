@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using TrustRegion.Numerics;
@@ -66,29 +65,23 @@ public class FmaPeakBenchmark : IDisposable
         Vector512<T> a8 = y, a9 = y, a10 = y, a11 = y, a12 = y, a13 = y, a14 = y, a15 = y;
         for (int i = 0; i < Iterations; i++)
         {
-            a0 = Fma(a0, x, y);
-            a1 = Fma(a1, x, y);
-            a2 = Fma(a2, x, y);
-            a3 = Fma(a3, x, y);
-            a4 = Fma(a4, x, y);
-            a5 = Fma(a5, x, y);
-            a6 = Fma(a6, x, y);
-            a7 = Fma(a7, x, y);
-            a8 = Fma(a8, x, y);
-            a9 = Fma(a9, x, y);
-            a10 = Fma(a10, x, y);
-            a11 = Fma(a11, x, y);
-            a12 = Fma(a12, x, y);
-            a13 = Fma(a13, x, y);
-            a14 = Fma(a14, x, y);
-            a15 = Fma(a15, x, y);
+            a0 = Gemm.Fma(a0, x, y);
+            a1 = Gemm.Fma(a1, x, y);
+            a2 = Gemm.Fma(a2, x, y);
+            a3 = Gemm.Fma(a3, x, y);
+            a4 = Gemm.Fma(a4, x, y);
+            a5 = Gemm.Fma(a5, x, y);
+            a6 = Gemm.Fma(a6, x, y);
+            a7 = Gemm.Fma(a7, x, y);
+            a8 = Gemm.Fma(a8, x, y);
+            a9 = Gemm.Fma(a9, x, y);
+            a10 = Gemm.Fma(a10, x, y);
+            a11 = Gemm.Fma(a11, x, y);
+            a12 = Gemm.Fma(a12, x, y);
+            a13 = Gemm.Fma(a13, x, y);
+            a14 = Gemm.Fma(a14, x, y);
+            a15 = Gemm.Fma(a15, x, y);
         }
         return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) =>
-        typeof(T) == typeof(double)
-            ? Vector512.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>()
-            : Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
 }

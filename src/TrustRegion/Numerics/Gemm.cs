@@ -374,8 +374,7 @@ internal static unsafe class Gemm
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> Apply<T>(Vector512<T> v, Vector512<T> y)
-            where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-            typeof(T) == typeof(double) ? Kernels.TanhVector(v.AsDouble()).As<double, T>() : Kernels.TanhVector(v.AsSingle()).As<float, T>();
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Kernels.TanhVectorOf(v);
     }
 
     private readonly struct ReLUOp : IEpilogueOp
