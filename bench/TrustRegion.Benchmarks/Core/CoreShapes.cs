@@ -5,14 +5,15 @@ using TrustRegion.Trpo;
 
 namespace TrustRegion.Benchmarks.Core;
 
-/// <summary>The two benchmark presets of issue 2: Hopper's shapes and CartPole's, with 64-64 tanh networks.</summary>
+/// <summary>Benchmark shapes with 64-64 tanh networks: issue 2's two (Hopper, CartPole) and HalfCheetah-v4's (the MuJoCo presets' learner at its widest observation and action but Ant's).</summary>
 public sealed record CorePreset(string Name, int Batch, int ObservationSize, Space ActionSpace, int ActionOutputs)
 {
     public static CorePreset Get(string name) => name switch
     {
         "Hopper" => new CorePreset("Hopper", 2048, 11, Box.Uniform(-1, 1, 3), 3),
         "CartPole" => new CorePreset("CartPole", 1024, 4, new Discrete(2), 2),
-        _ => throw new ArgumentException($"Unknown preset {name}; use Hopper or CartPole.", nameof(name)),
+        "HalfCheetah" => new CorePreset("HalfCheetah", 2048, 17, Box.Uniform(-1, 1, 6), 6),
+        _ => throw new ArgumentException($"Unknown preset {name}; use Hopper, CartPole or HalfCheetah.", nameof(name)),
     };
 
     /// <summary>Multiply-adds of one forward pass over the batch (2 FLOP each).</summary>
