@@ -13,7 +13,7 @@ internal static class MjLayout
 {
     // ---- mjModel: sizes (int) ----
     internal const int Nq = 0, Nv = 4, Nu = 8, Na = 12, NBody = 16, NJnt = 20, NGeom = 24, NSite = 28;
-    internal const int NTendon = 116, NNames = 192, NStack = 216;
+    internal const int NTendon = 116, NMocap = 156, NNames = 192, NJMax = 208, NConMax = 212, NStack = 216;
 
     // ---- mjModel: mjOption opt at 232 ----
     internal const int Opt = 232;
@@ -45,6 +45,13 @@ internal static class MjLayout
     internal const int Qpos = 40376, Qvel = 40384, Act = 40392, QaccWarmstart = 40400, Ctrl = 40408, Qacc = 40448;
     internal const int Xpos = 40480, Xipos = 40504, SiteXpos = 40552, Cinert = 40616, Cvel = 40960;
     internal const int QfrcActuator = 41088, QfrcConstraint = 41136, CfrcExt = 41168;
+
+    // The contact and constraint-row block of the buffer: pointer 47 (contact) up to, not including, pointer 71
+    // (ten_velocity), i.e. contact, efc_type … efc_AR in MJDATA_POINTERS order (see MuJoCoData.Reset).
+    internal const int Contact = 40752, TenVelocity = 40944;
+
+    /// <summary>Size in bytes of one <c>mjContact</c> in 2.2.2.</summary>
+    internal const int SizeOfContact = 528;
     internal const int SizeOfData = 41176;
 
     // ---- mjVFS ----
