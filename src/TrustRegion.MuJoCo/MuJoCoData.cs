@@ -233,25 +233,57 @@ public sealed unsafe class MuJoCoData : IDisposable
     internal int BufferBytes => *(int*)(_d + MjLayout.DataNBuffer);
 
     /// <summary>
-    /// Writes the whole dynamic content: the scalar header after the two size fields (stack pointer, memory statistics,
-    /// warnings, timers, solver statistics, ne/nf/nefc/ncon, time, energy), then the <c>nbuffer</c> bytes of the buffer that
-    /// holds every array (qpos, qvel, act, qacc_warmstart, ctrl, the position-dependent arrays left by the last call,
-    /// contacts, constraint rows, ...). The buffer and stack pointers are never written. The stack holds no state between calls.
+    /// Writes the dynamic content: the scalar header after the two size fields (stack pointer, memory statistics, warnings,
+    /// timers, solver statistics, ne/nf/nefc/ncon, time, energy), then the <c>nbuffer</c> bytes of the buffer that holds every
+    /// array (qpos, qvel, act, qacc_warmstart, ctrl, the position-dependent arrays left by the last call, contacts, constraint
+    /// rows, ...). With <paramref name="skipConstraintBlock"/> (allowed when <see cref="SkipsConstraintBlockOnReset"/>), the
+    /// block of contacts and constraint rows that <see cref="Reset"/> leaves alone is not written: the next <c>mj_step</c> or
+    /// <c>mj_forward</c> rewrites every row of it before reading one, so a resumed simulation does not depend on it. That
+    /// shrinks a snapshot from about 3.2 MB to the tens of kilobytes of the rest. The buffer and stack pointers are never
+    /// written. The stack holds no state between calls.
     /// </summary>
-    internal void WriteRaw(BinaryWriter writer)
+    internal void WriteRaw(BinaryWriter writer, bool skipConstraintBlock = false)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         writer.Write(new ReadOnlySpan<byte>(_d + MjLayout.DataPStack, MjLayout.DataBuffer - MjLayout.DataPStack));
-        writer.Write(new ReadOnlySpan<byte>(*(byte**)(_d + MjLayout.DataBuffer), BufferBytes));
+        byte* buffer = *(byte**)(_d + MjLayout.DataBuffer);
+        if (!skipConstraintBlock)
+        {
+            writer.Write(new ReadOnlySpan<byte>(buffer, BufferBytes));
+            return;
+        }
+        CheckBlockKnown();
+        writer.Write(new ReadOnlySpan<byte>(buffer, (int)(_blockStart - buffer)));
+        writer.Write(new ReadOnlySpan<byte>(_blockEnd, (int)(buffer + BufferBytes - _blockEnd)));
     }
 
-    /// <summary>Reads what <see cref="WriteRaw"/> wrote into this state, which must have the same model and <c>nbuffer</c>.</summary>
+    /// <summary>
+    /// Reads what <see cref="WriteRaw"/> wrote into this state, which must have the same model and <c>nbuffer</c>, with the
+    /// same <paramref name="skipConstraintBlock"/>; a skipped block is zeroed, as after <c>mj_resetData</c>.
+    /// </summary>
     /// <exception cref="EndOfStreamException">The stream ended early; the state is then partly overwritten.</exception>
-    internal void ReadRaw(BinaryReader reader)
+    internal void ReadRaw(BinaryReader reader, bool skipConstraintBlock = false)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         ReadExactly(reader, new Span<byte>(_d + MjLayout.DataPStack, MjLayout.DataBuffer - MjLayout.DataPStack));
-        ReadExactly(reader, new Span<byte>(*(byte**)(_d + MjLayout.DataBuffer), BufferBytes));
+        byte* buffer = *(byte**)(_d + MjLayout.DataBuffer);
+        if (!skipConstraintBlock)
+        {
+            ReadExactly(reader, new Span<byte>(buffer, BufferBytes));
+            return;
+        }
+        CheckBlockKnown();
+        ReadExactly(reader, new Span<byte>(buffer, (int)(_blockStart - buffer)));
+        ReadExactly(reader, new Span<byte>(_blockEnd, (int)(buffer + BufferBytes - _blockEnd)));
+        new Span<byte>(_blockStart, (int)(_blockEnd - _blockStart)).Clear();
+    }
+
+    private void CheckBlockKnown()
+    {
+        if (_blockStart == null)
+        {
+            throw new InvalidOperationException($"Model '{Model.Name}': the contact and constraint-row block of this mjData does not have the size of the 2.2.2 layout, so it cannot be skipped.");
+        }
     }
 
     private static void ReadExactly(BinaryReader reader, Span<byte> destination)

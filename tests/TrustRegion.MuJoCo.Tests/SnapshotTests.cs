@@ -248,4 +248,83 @@ public sealed class SnapshotTests
         using var other = new HopperEnv();
         Assert.Contains("truncated", LoadFails(other, snapshot[..(snapshot.Length / 2)]).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Snapshot_LeavesOutTheContactAndConstraintBlock_AndAFormat1SnapshotStillResumesBitForBit()
+    {
+        using var a = new AntEnv();
+        a.Reset(3, new double[a.ObservationSpace.FlatSize]);
+        var rng = new Rng(8);
+        var act = new double[a.ActionSpace.FlatSize];
+        var obs = new double[a.ObservationSpace.FlatSize];
+        for (int t = 0; t < 200 && (t < 15 || a.Data.ContactCount == 0); t++)
+        {
+            SampleAction((Box)a.ActionSpace, rng, act);
+            if (a.Step(act, obs).Terminated)
+            {
+                a.Reset(null, obs);
+            }
+        }
+        Assert.True(a.Data.ContactCount > 0, "the saved state has contacts");
+        byte[] current = Save(a);
+        byte[] format1;
+        using (var stream = new MemoryStream())
+        {
+            using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                a.SaveSnapshot(writer, version: 1);
+            }
+            format1 = stream.ToArray();
+        }
+        Assert.True(format1.Length > a.Data.BufferBytes, "format 1 holds the whole buffer");
+        Assert.True(current.Length < format1.Length - a.Data.ConstraintBlockSizes().Measured + 64, $"format 2 leaves the block out ({current.Length} bytes)");
+        Assert.True(current.Length < 200_000, $"an Ant snapshot is {current.Length} bytes");
+
+        RngState actionState = rng.GetState();
+        var expected = new List<long>();
+        for (int t = 0; t < 40; t++)
+        {
+            SampleAction((Box)a.ActionSpace, rng, act);
+            StepResult r = a.Step(act, obs);
+            AddBits(expected, obs);
+            expected.Add(BitConverter.DoubleToInt64Bits(r.Reward));
+            expected.Add(a.Data.ContactCount);
+            AddBits(expected, a.Data.CfrcExt);
+            if (r.Terminated)
+            {
+                break;
+            }
+        }
+        foreach ((string name, byte[] snapshot) in new[] { ("format 2", current), ("format 1", format1) })
+        {
+            using var b = new AntEnv();
+            b.Reset(99, new double[b.ObservationSpace.FlatSize]);
+            var other = new Rng(21);
+            for (int t = 0; t < 20; t++)
+            {
+                SampleAction((Box)b.ActionSpace, other, act);
+                if (b.Step(act, obs).Terminated) // another history with contacts, which loading must erase
+                {
+                    b.Reset(null, obs);
+                }
+            }
+            Load(b, snapshot);
+            var replay = Rng.FromState(actionState);
+            var actual = new List<long>();
+            for (int t = 0; t < 40; t++)
+            {
+                SampleAction((Box)b.ActionSpace, replay, act);
+                StepResult r = b.Step(act, obs);
+                AddBits(actual, obs);
+                actual.Add(BitConverter.DoubleToInt64Bits(r.Reward));
+                actual.Add(b.Data.ContactCount);
+                AddBits(actual, b.Data.CfrcExt);
+                if (r.Terminated)
+                {
+                    break;
+                }
+            }
+            AssertSameTrace(expected, actual, $"Ant-v4 resumed from a {name} snapshot");
+        }
+    }
 }

@@ -28,13 +28,14 @@ namespace TrustRegion.MuJoCo.Envs;
 /// <para>Snapshots (<see cref="ISnapshotable"/>): saving qpos and qvel alone would not resume exactly, because a step reads
 /// position-dependent arrays left stale by the previous step (spec 1.3.5) and the constraint solver starts from
 /// <c>qacc_warmstart</c>. A snapshot therefore holds the whole dynamic content of the <c>mjData</c> (its scalar header and
-/// every array), the generator, the episode step, the reset flag and the divergence record. Fields of derived classes that
+/// every array but the block of contacts and constraint rows, which the next step rewrites before reading), the generator, the episode step, the reset flag and the divergence record. Fields of derived classes that
 /// <see cref="BeforePhysics"/> rewrites before every use (such as the pre-step x position) are not part of the state; a
 /// derived class must keep no other mutable state.</para>
 /// </remarks>
 public abstract class MuJoCoEnv : IEnv, ISnapshotable
 {
-    private const int SnapshotVersion = 1;
+    // 1: the whole mjData buffer; 2: a flag, then the buffer without the contact and constraint-row block when the flag is set.
+    private const int SnapshotVersion = 2;
 
     private readonly double[] _action;
     private Rng _rng = new(0);
@@ -231,12 +232,17 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
     }
 
     /// <inheritdoc/>
-    /// <remarks>Block tagged <c>TrustRegion.MuJoCo:</c> + <see cref="Id"/>, version 1; the model's name, nq, nv, nu and nbuffer are checked on load.</remarks>
-    public void SaveSnapshot(BinaryWriter writer)
+    /// <remarks>Block tagged <c>TrustRegion.MuJoCo:</c> + <see cref="Id"/>, version 2 (version 1, which held the whole mjData buffer, still loads); the model's name, nq, nv, nu and nbuffer are checked on load. The contact and constraint-row block of the buffer is left out (<see cref="MuJoCoData.WriteRaw"/>), which makes a snapshot tens of kilobytes instead of about 3.2 MB.</remarks>
+    public void SaveSnapshot(BinaryWriter writer) => SaveSnapshot(writer, SnapshotVersion);
+
+    /// <summary>Writes the snapshot in format <paramref name="version"/>: 2 (current) or 1 (the whole buffer, as earlier builds wrote it; kept to test that such snapshots still load).</summary>
+    internal void SaveSnapshot(BinaryWriter writer, int version)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        SnapshotBlock.WriteHeader(writer, SnapshotTag, SnapshotVersion);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(version, SnapshotVersion);
+        SnapshotBlock.WriteHeader(writer, SnapshotTag, version);
         writer.Write(Model.Name);
         writer.Write(Model.Nq);
         writer.Write(Model.Nv);
@@ -255,7 +261,12 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
             writer.Write(d.Warning is { } w ? (int)w : -1);
             writer.Write(d.WarningText);
         }
-        Data.WriteRaw(writer);
+        bool skip = version >= 2 && Data.SkipsConstraintBlockOnReset;
+        if (version >= 2)
+        {
+            writer.Write(skip);
+        }
+        Data.WriteRaw(writer, skip);
     }
 
     /// <inheritdoc/>
@@ -265,7 +276,7 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
     {
         ArgumentNullException.ThrowIfNull(reader);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        SnapshotBlock.ReadHeader(reader, SnapshotTag, SnapshotVersion);
+        int version = SnapshotBlock.ReadHeader(reader, SnapshotTag, 1, SnapshotVersion);
         try
         {
             SnapshotBlock.ExpectString(reader, Id, "the model name", Model.Name);
@@ -295,7 +306,12 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
             {
                 throw new InvalidDataException($"{Id}: snapshot holds negative counters (episode step {episodeStep}, diverged episodes {diverged}); it is damaged.");
             }
-            Data.ReadRaw(reader);
+            bool skip = version >= 2 && reader.ReadBoolean();
+            if (skip && !Data.SkipsConstraintBlockOnReset)
+            {
+                throw new InvalidDataException($"{Id}: the snapshot leaves out MuJoCo's contact and constraint-row block, but this build's mjData layout does not have that block where the snapshot's writer had it; it was written by a differently built stack.");
+            }
+            Data.ReadRaw(reader, skip);
             _rng.SetState(rng);
             _needsReset = needsReset;
             _episodeStep = episodeStep;

@@ -30,7 +30,14 @@ public static class SnapshotBlock
 
     /// <summary>Reads a block header and checks that it was written by <paramref name="tag"/> in format <paramref name="version"/>.</summary>
     /// <exception cref="InvalidDataException">The stream does not hold a block here, or the block has another tag or version.</exception>
-    public static void ReadHeader(BinaryReader reader, string tag, int version)
+    public static void ReadHeader(BinaryReader reader, string tag, int version) => ReadHeader(reader, tag, version, version);
+
+    /// <summary>
+    /// Reads a block header written by <paramref name="tag"/> in any format from <paramref name="oldestVersion"/> to
+    /// <paramref name="newestVersion"/> and returns that format, for blocks whose reader still accepts older formats.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream does not hold a block here, or the block has another tag or a version outside the range.</exception>
+    public static int ReadHeader(BinaryReader reader, string tag, int oldestVersion, int newestVersion)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(tag);
@@ -47,10 +54,12 @@ public static class SnapshotBlock
             {
                 throw new InvalidDataException($"Snapshot block mismatch: the snapshot holds '{found}' (format {foundVersion}) where '{tag}' is being loaded; the stack that wrote it was built differently.");
             }
-            if (foundVersion != version)
+            if (foundVersion < oldestVersion || foundVersion > newestVersion)
             {
-                throw new InvalidDataException($"Snapshot block '{tag}' has format version {foundVersion}; this build reads version {version} only.");
+                string readable = oldestVersion == newestVersion ? $"version {newestVersion} only" : $"versions {oldestVersion} to {newestVersion}";
+                throw new InvalidDataException($"Snapshot block '{tag}' has format version {foundVersion}; this build reads {readable}.");
             }
+            return foundVersion;
         }
         catch (EndOfStreamException ex)
         {
