@@ -86,6 +86,20 @@ public sealed class Mlp
     public MlpWorkspace CreateWorkspace(int maxBatch) => new(Shape, maxBatch, Precision);
 
     /// <summary>
+    /// Largest batch that inference (<see cref="CreateInferenceWorkspace"/>) computes in double whatever <see cref="Precision"/>:
+    /// rounding every parameter to float for each pass costs more than a pass over a few rows saves (a rollout runs one pass per
+    /// step over its handful of environment copies).
+    /// </summary>
+    public const int SmallBatchRows = 64;
+
+    /// <summary>
+    /// Allocates a workspace for forward passes only (acting, value prediction): double precision when
+    /// <paramref name="maxBatch"/> ≤ <see cref="SmallBatchRows"/>, else this network's <see cref="Precision"/>.
+    /// </summary>
+    public MlpWorkspace CreateInferenceWorkspace(int maxBatch) =>
+        new(Shape, maxBatch, maxBatch <= SmallBatchRows ? NetworkPrecision.Double : Precision);
+
+    /// <summary>
     /// Stable-Baselines3's initialisation: each weight matrix orthogonal (PyTorch's <c>orthogonal_</c>: QR of a standard-normal
     /// matrix with the signs fixed so R has a positive diagonal) times a gain; biases zero.
     /// </summary>
@@ -460,9 +474,10 @@ public sealed class Mlp
         {
             throw new ArgumentException($"The workspace was made for a {workspace.Shape} network; this one is {Shape}.", nameof(workspace));
         }
-        if (workspace.Precision != Precision)
+        // A double workspace runs every pass in double on either network (CreateInferenceWorkspace makes one for a few rows); a single workspace belongs to a single-precision network.
+        if (workspace.Precision != Precision && workspace.Precision != NetworkPrecision.Double)
         {
-            throw new ArgumentException($"The workspace was made for {workspace.Precision} precision; this network computes in {Precision}.", nameof(workspace));
+            throw new ArgumentException($"The workspace was made for {workspace.Precision} precision; this network computes in {Precision}. Create workspaces with CreateWorkspace or CreateInferenceWorkspace.", nameof(workspace));
         }
         if (batch <= 0 || batch > workspace.MaxBatch)
         {

@@ -4,7 +4,9 @@ namespace TrustRegion.Networks;
 /// <remarks>
 /// The parameters, the passes' inputs and results, and everything outside the network (action heads, conjugate gradient,
 /// line search, Adam, GAE) stay in double precision whichever is chosen: <see cref="Single"/> only changes the arithmetic
-/// inside the passes.
+/// inside the passes. Inference on a few rows (<see cref="Mlp.SmallBatchRows"/> or fewer: the per-step action and value of a
+/// rollout, evaluation) runs in double either way (<see cref="Mlp.CreateInferenceWorkspace"/>), because rounding the
+/// parameters for each such pass would cost more than it saves; the learner's batched passes use the chosen precision.
 /// </remarks>
 public enum NetworkPrecision
 {

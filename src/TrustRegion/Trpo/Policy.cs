@@ -22,7 +22,8 @@ namespace TrustRegion.Trpo;
 public sealed class Policy
 {
     private readonly double[] _parameters;
-    private MlpWorkspace? _workspace;
+    private MlpWorkspace? _workspace; // acting on more than Mlp.SmallBatchRows rows: the network's precision
+    private MlpWorkspace? _smallWorkspace; // acting on a few rows: double
     private double[] _distribution = [];
 
     /// <summary>Creates and initialises a policy.</summary>
@@ -233,13 +234,25 @@ public sealed class Policy
         {
             throw new ArgumentException($"observations has length {observations.Length}; expected {n} × {ObservationSize}.", nameof(observations));
         }
-        if (_workspace is null || _workspace.MaxBatch < n)
+        MlpWorkspace workspace;
+        if (n <= Mlp.SmallBatchRows)
         {
-            _workspace = Network.CreateWorkspace(n);
-            _distribution = new double[n * Head.DistributionSize];
+            workspace = _smallWorkspace ??= Network.CreateInferenceWorkspace(Mlp.SmallBatchRows);
+        }
+        else
+        {
+            if (_workspace is null || _workspace.MaxBatch < n)
+            {
+                _workspace = Network.CreateInferenceWorkspace(n);
+            }
+            workspace = _workspace;
+        }
+        if (_distribution.Length < n * Head.DistributionSize)
+        {
+            _distribution = new double[Math.Max(n, Mlp.SmallBatchRows) * Head.DistributionSize];
         }
         Span<double> dist = _distribution.AsSpan(0, n * Head.DistributionSize);
-        ComputeDistribution(observations, n, _workspace, dist);
+        ComputeDistribution(observations, n, workspace, dist);
         return dist;
     }
 }

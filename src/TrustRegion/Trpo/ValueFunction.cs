@@ -16,7 +16,8 @@ public sealed class ValueFunction
     /// <summary>Adam's ε for the value fit: 1e-5, as Stable-Baselines3's <c>ActorCriticPolicy</c> (which TRPO's critic uses).</summary>
     public const double AdamEpsilon = 1e-5;
 
-    private MlpWorkspace? _predictWorkspace;
+    private MlpWorkspace? _predictWorkspace; // predictions on more than Mlp.SmallBatchRows rows: the network's precision
+    private MlpWorkspace? _smallWorkspace; // predictions on a few rows: double
     private MlpWorkspace? _fitWorkspace;
     private double[] _batchObservations = [];
     private double[] _batchReturns = [];
@@ -58,6 +59,10 @@ public sealed class ValueFunction
             {
                 _predictWorkspace.Workers = value;
             }
+            if (_smallWorkspace is not null)
+            {
+                _smallWorkspace.Workers = value;
+            }
             if (_fitWorkspace is not null)
             {
                 _fitWorkspace.Workers = value;
@@ -88,12 +93,7 @@ public sealed class ValueFunction
         {
             throw new ArgumentException($"values has length {values.Length}; expected at least {n}.", nameof(values));
         }
-        if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
-        {
-            _predictWorkspace = Network.CreateWorkspace(n);
-            _predictWorkspace.Workers = _workers;
-        }
-        Network.Forward(observations, n, _predictWorkspace).CopyTo(values);
+        Network.Forward(observations, n, InferenceWorkspace(n)).CopyTo(values);
     }
 
     /// <summary>
@@ -222,15 +222,25 @@ public sealed class ValueFunction
         public void Execute(int chunk) => owner.FitChunk(chunk);
     }
 
+    /// <summary>The workspace for a forward pass over <paramref name="n"/> rows: a few rows in double (<see cref="Mlp.SmallBatchRows"/>), more in the network's precision.</summary>
+    private MlpWorkspace InferenceWorkspace(int n)
+    {
+        if (n <= Mlp.SmallBatchRows)
+        {
+            return _smallWorkspace ??= Network.CreateInferenceWorkspace(Mlp.SmallBatchRows);
+        }
+        if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
+        {
+            _predictWorkspace = Network.CreateInferenceWorkspace(n);
+            _predictWorkspace.Workers = _workers;
+        }
+        return _predictWorkspace;
+    }
+
     /// <summary>Mean squared error of the predictions on <paramref name="n"/> samples (no update).</summary>
     public double Loss(ReadOnlySpan<double> observations, ReadOnlySpan<double> returns, int n)
     {
-        if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
-        {
-            _predictWorkspace = Network.CreateWorkspace(n);
-            _predictWorkspace.Workers = _workers;
-        }
-        ReadOnlySpan<double> v = Network.Forward(observations, n, _predictWorkspace);
+        ReadOnlySpan<double> v = Network.Forward(observations, n, InferenceWorkspace(n));
         double s = 0;
         for (int i = 0; i < n; i++)
         {

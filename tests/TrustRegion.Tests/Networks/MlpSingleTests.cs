@@ -105,14 +105,67 @@ public class MlpSingleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void WorkspaceOfTheOtherPrecision_IsRejected()
+    public void SingleWorkspaceOnADoubleNetwork_IsRejected_ADoubleWorkspaceComputesInDouble()
     {
         var shape = new MlpShape(3, [4], 1, Activation.Tanh);
+        var dbl = new Mlp(shape);
+        dbl.InitializeOrthogonal(new Rng(1), Math.Sqrt(2), 1);
         var single = new Mlp(shape, precision: NetworkPrecision.Single);
-        var ws = new Mlp(shape).CreateWorkspace(2);
-        var ex = Assert.Throws<ArgumentException>(() => single.Forward(new double[6], 2, ws));
-        Assert.Contains("Double", ex.Message);
+        dbl.Parameters.CopyTo(single.Parameters);
+        var ex = Assert.Throws<ArgumentException>(() => dbl.Forward(new double[6], 2, single.CreateWorkspace(2)));
+        Assert.Contains("Single", ex.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Mlp(shape, precision: (NetworkPrecision)7));
+
+        var x = new double[6];
+        new Rng(2).FillGaussian(x);
+        double[] expected = dbl.Forward(x, 2, dbl.CreateWorkspace(2)).ToArray();
+        Assert.Equal(expected, single.Forward(x, 2, dbl.CreateWorkspace(2)).ToArray());
+        Assert.NotEqual(expected, single.Forward(x, 2, single.CreateWorkspace(2)).ToArray());
+    }
+
+    [Fact]
+    public void InferenceWorkspace_IsDoubleUpToSmallBatchRows_ThenTheNetworksPrecision()
+    {
+        var single = new Mlp(new MlpShape(3, [4], 1, Activation.Tanh), precision: NetworkPrecision.Single);
+        Assert.Equal(NetworkPrecision.Double, single.CreateInferenceWorkspace(1).Precision);
+        Assert.Equal(NetworkPrecision.Double, single.CreateInferenceWorkspace(Mlp.SmallBatchRows).Precision);
+        Assert.Equal(NetworkPrecision.Single, single.CreateInferenceWorkspace(Mlp.SmallBatchRows + 1).Precision);
+        Assert.Equal(NetworkPrecision.Double, new Mlp(single.Shape).CreateInferenceWorkspace(1000).Precision);
+    }
+
+    [Fact]
+    public void PolicyAndValue_OnAFewRows_AgreeBitForBitWithDoublePrecision_OnMoreRows_ComputeInSingle()
+    {
+        var box = TrustRegion.Envs.Box.Uniform(-1, 1, 2);
+        var single = new TrustRegion.Trpo.Policy(box, 5, [16, 16], Activation.Tanh, 0.0, new Rng(3), precision: NetworkPrecision.Single);
+        var dbl = new TrustRegion.Trpo.Policy(box, 5, [16, 16], Activation.Tanh, 0.0, new Rng(3));
+        Assert.Equal(dbl.Parameters.ToArray(), single.Parameters.ToArray());
+        var vs = new TrustRegion.Trpo.ValueFunction(5, [16, 16], Activation.Tanh, new Rng(4), NetworkPrecision.Single);
+        var vd = new TrustRegion.Trpo.ValueFunction(5, [16, 16], Activation.Tanh, new Rng(4));
+        foreach (int n in new[] { 2, Mlp.SmallBatchRows, Mlp.SmallBatchRows + 8 })
+        {
+            var obs = new double[n * 5];
+            new Rng(5).FillGaussian(obs);
+            var (a1, a2, l1, l2) = (new double[n * 2], new double[n * 2], new double[n], new double[n]);
+            single.Act(obs, n, a1, l1, new Rng(6), deterministic: false);
+            dbl.Act(obs, n, a2, l2, new Rng(6), deterministic: false);
+            var (v1, v2) = (new double[n], new double[n]);
+            vs.Predict(obs, n, v1);
+            vd.Predict(obs, n, v2);
+            if (n <= Mlp.SmallBatchRows)
+            {
+                Assert.Equal(a2, a1);
+                Assert.Equal(l2, l1);
+                Assert.Equal(v2, v1);
+            }
+            else
+            {
+                Assert.NotEqual(a2, a1);
+                Assert.True(RelativeError(a1, a2) < 1e-5);
+                Assert.NotEqual(v2, v1);
+                Assert.True(RelativeError(v1, v2) < 1e-5);
+            }
+        }
     }
 
     /// <summary><c>max |a − e| / max |e|</c>.</summary>
