@@ -24,8 +24,10 @@ namespace TrustRegion.Envs;
 /// <para><b>Checks.</b> A NaN or infinite observation or reward from any copy throws <see cref="InvalidOperationException"/>
 /// naming the copy, the environment and the step, before it reaches the learner. After any exception thrown by Step, call
 /// Reset before stepping again.</para>
-/// <para><b>Threads.</b> Parallel mode splits the copies into contiguous groups, one per thread; the caller's thread takes the
-/// first group and long-lived background threads the others (no allocation per step). <see cref="VectorMode.Auto"/> times the
+/// <para><b>Threads.</b> Parallel mode splits the copies into contiguous groups, one per thread, run as the chunks of a
+/// <see cref="ComputePool"/> of its own: the caller's thread and long-lived background threads take groups as they come (no
+/// allocation per step). Between steps the workers spin for a short while before sleeping, so the hand-off of a step that
+/// follows the policy's inference right away costs well under a microsecond instead of a thread wake-up. <see cref="VectorMode.Auto"/> times the
 /// first steps sequentially and switches to parallel only when one batch costs more than about 20 µs, so cheap environments
 /// such as CartPole stay sequential. Step and Reset must be called from one thread at a time.</para>
 /// <para><b>Snapshots.</b> <see cref="SaveSnapshot"/> writes the number of copies and the space sizes (checked on load), whether
@@ -50,8 +52,8 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     private readonly Exception?[] _errors;    // per parallel chunk
     private readonly int[] _chunkEnded;       // per parallel chunk: episodes ended in the last step
     private readonly int _threads;
-    private readonly Action<int> _chunkWork;
-    private WorkerPool? _pool;
+    private readonly StepJob _stepJob;
+    private ComputePool? _pool;
     private VectorStepBuffers? _current;
     private bool _ready;
     private bool _parallel;
@@ -103,7 +105,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         _threads = Math.Min(options.Threads ?? Environment.ProcessorCount, numEnvs);
         _errors = new Exception?[_threads];
         _chunkEnded = new int[_threads];
-        _chunkWork = RunChunk;
+        _stepJob = new StepJob(this);
         if (Mode == VectorMode.Parallel)
         {
             EnableParallel();
@@ -210,7 +212,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
         {
             actions.CopyTo(_actions);
             _current = result;
-            _pool!.Run();
+            _pool!.Run(_stepJob, _threads);
             _current = null;
             ThrowFirstError();
             ended = 0;
@@ -517,6 +519,12 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
             $"{Name}: environment copy {copy} returned a non-finite {what}{at} = {value} at vector step {_step} (step {episodeStep} of its episode). NaN and infinite values are stopped here before they reach the learner; check the environment's dynamics and action handling.");
     }
 
+    /// <summary>One vector step's chunk job (a group of copies), allocated once.</summary>
+    private sealed class StepJob(VectorEnv owner) : IChunkJob
+    {
+        public void Execute(int chunk) => owner.RunChunk(chunk);
+    }
+
     private void RunChunk(int chunk)
     {
         int n = _envs.Length;
@@ -577,7 +585,7 @@ public sealed class VectorEnv : IVectorEnv, ISnapshotable
     {
         if (_threads > 1)
         {
-            _pool ??= new WorkerPool(_threads, _chunkWork, $"VectorEnv {Name}");
+            _pool ??= new ComputePool(_threads);
             _parallel = true;
         }
     }
