@@ -3,18 +3,23 @@ using System.Runtime.ExceptionServices;
 namespace TrustRegion.Training;
 
 /// <summary>
-/// Writes whole files on a background thread, so that the training loop hands over a checkpoint's bytes and carries on while
-/// the disk works (by default each write is <see cref="AtomicFile.WriteAllBytes(string, ReadOnlySpan{byte})"/>: temporary file,
-/// fsync, rename).
+/// Writes whole files on a background thread, so that the training loop hands over a checkpoint and carries on while the file
+/// is assembled and the disk works (by default each write is <see cref="AtomicFile.WriteAllBytes(string, ReadOnlySpan{byte})"/>:
+/// temporary file, fsync, rename).
 /// </summary>
 /// <remarks>
+/// <para><b>Contents.</b> A write is handed over either as bytes or as a function producing them, called on the worker thread
+/// just before the write (e.g. <see cref="CheckpointWriter.ToArray"/> of a checkpoint whose sections were copied when added:
+/// assembling and hashing the file then happen off the caller's thread). Neither may depend on anything the caller changes
+/// afterwards.</para>
 /// <para><b>Order.</b> One worker thread performs the writes one at a time, in the order their paths were first handed over,
 /// so writes to the same path land in the order they were made. A write whose path already has a write waiting (handed over,
 /// not started) replaces that waiting write's bytes: the newer contents win, an older one never lands after a newer one.</para>
-/// <para><b>Memory.</b> Each path holds at most two buffers (the one being written and the one waiting); when
-/// <see cref="Capacity"/> different paths are waiting, <see cref="Enqueue"/> waits until the worker starts one of them.</para>
-/// <para><b>Failures.</b> An exception thrown by a write is kept and rethrown, with its original type and stack trace, on the
-/// caller's thread by the next <see cref="Enqueue"/> or <see cref="Drain"/>, exactly once. Later writes still run.</para>
+/// <para><b>Memory.</b> Each path holds at most two writes (the one being written and the one waiting); when
+/// <see cref="Capacity"/> different paths are waiting, a hand-off waits until the worker starts one of them.</para>
+/// <para><b>Failures.</b> An exception thrown by a write (or by producing its contents) is kept and rethrown, with its original
+/// type and stack trace, on the caller's thread by the next hand-off or <see cref="Drain"/>, exactly once (the first one, when
+/// several fail in between). Later writes still run.</para>
 /// <para><b>Threads.</b> The worker is a background thread started when a write is handed over and ending as soon as nothing
 /// is left to write; <see cref="Drain"/> waits for it to end, so after a drain no thread of this writer exists.</para>
 /// </remarks>
@@ -25,7 +30,7 @@ internal sealed class BackgroundFileWriter
 
     private readonly object _gate = new();
     private readonly Action<string, byte[]> _write;
-    private readonly Dictionary<string, byte[]> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<byte[]>> _waiting = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new(); // the paths in _waiting, oldest first
     private Thread? _worker;   // running, or null when idle
     private Thread? _unjoined; // the last worker started, until a drain has joined it
@@ -87,6 +92,17 @@ internal sealed class BackgroundFileWriter
     /// </summary>
     /// <exception cref="Exception">An earlier write failed: its exception, rethrown here; this write is then not handed over.</exception>
     internal void Enqueue(string path, byte[] contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        Enqueue(path, () => contents);
+    }
+
+    /// <summary>
+    /// Hands over a write to <paramref name="path"/> of the bytes <paramref name="contents"/> returns when the worker reaches it
+    /// (not called at all if a newer write to the same path replaces this one first); returns as <see cref="Enqueue(string, byte[])"/>.
+    /// </summary>
+    /// <exception cref="Exception">An earlier write failed: its exception, rethrown here; this write is then not handed over.</exception>
+    internal void Enqueue(string path, Func<byte[]> contents)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(contents);
@@ -163,7 +179,7 @@ internal sealed class BackgroundFileWriter
         while (true)
         {
             string path;
-            byte[] contents;
+            Func<byte[]> contents;
             lock (_gate)
             {
                 if (_order.Count == 0)
@@ -179,7 +195,7 @@ internal sealed class BackgroundFileWriter
             ExceptionDispatchInfo? failure = null;
             try
             {
-                _write(path, contents);
+                _write(path, contents());
             }
 #pragma warning disable CA1031 // Every failure is carried to the caller's thread and rethrown there; none is swallowed.
             catch (Exception e)

@@ -219,10 +219,12 @@ public sealed class Trainer : IDisposable
     internal BackgroundFileWriter CheckpointFiles { get; set; } = new();
 
     /// <summary>
-    /// Serializes the complete training state now, on the training thread (the bytes <see cref="Save"/> would write), and hands
-    /// them to <see cref="CheckpointFiles"/>, which writes them atomically while training goes on.
+    /// Takes the complete training state now, on the training thread: every section is copied into the checkpoint as it is added,
+    /// so the state may change as soon as this returns. <see cref="CheckpointFiles"/> then assembles the file (the bytes
+    /// <see cref="Save"/> would write: <see cref="CheckpointWriter.ToArray"/> is a pure function of the sections) and writes it
+    /// atomically while training goes on.
     /// </summary>
-    private void SaveInBackground(string path) => CheckpointFiles.Enqueue(path, TrainingCheckpoint.Write(this).ToArray());
+    private void SaveInBackground(string path) => CheckpointFiles.Enqueue(path, TrainingCheckpoint.Write(this).ToArray);
 
     private TrainingStop TrainLoop(long totalSteps, TrainerOutputs outputs, CancellationToken cancellation)
     {

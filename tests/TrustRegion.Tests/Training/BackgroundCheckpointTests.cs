@@ -96,6 +96,38 @@ public sealed class BackgroundCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Enqueue_Producer_RunsOnTheWorker_AReplacedOneNeverRuns_AFailingOneSurfaces()
+    {
+        using var write = new RecordingWrite(holdFirst: true);
+        var writer = new BackgroundFileWriter(write.Write);
+        string a = Path.Combine(_dir, "a.ckpt");
+        int producedOn = 0;
+        bool replacedRan = false;
+        writer.Enqueue(a, Bytes("a1"));
+        write.WaitUntilFirstStarted();
+        writer.Enqueue(a, () =>
+        {
+            replacedRan = true;
+            return Bytes("a2");
+        });
+        writer.Enqueue(a, () =>
+        {
+            producedOn = Environment.CurrentManagedThreadId;
+            return Bytes("a3");
+        });
+        write.Release();
+        writer.Drain();
+        Assert.False(replacedRan);
+        Assert.NotEqual(0, producedOn);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, producedOn);
+        Assert.Equal(Bytes("a3"), File.ReadAllBytes(a));
+
+        writer.Enqueue(a, () => throw new InvalidDataException("cannot assemble"));
+        Assert.Equal("cannot assemble", Assert.Throws<InvalidDataException>(writer.Drain).Message);
+        Assert.Equal(Bytes("a3"), File.ReadAllBytes(a)); // the previous complete file stays
+    }
+
+    [Fact]
     public void Enqueue_WhenCapacityPathsAreWaiting_WaitsForTheWorkerToStartOne()
     {
         using var write = new RecordingWrite(holdFirst: true);
