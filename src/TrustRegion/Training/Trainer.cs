@@ -165,8 +165,8 @@ public sealed class Trainer : IDisposable
     public double ElapsedSeconds => ElapsedBefore;
 
     /// <summary>
-    /// Where the wall time of the latest <see cref="Train"/> call went, phase by phase (the final checkpoint, the wait for background checkpoint writes and the sinks' flush
-    /// count as output). Not part of the training state: not saved in checkpoints.
+    /// Where the wall time of the latest <see cref="Train"/> call went, phase by phase (the final checkpoint, the wait for background
+    /// checkpoint writes and the sinks' flush count as output). Not part of the training state: not saved in checkpoints.
     /// </summary>
     public IterationTimings SessionTimings { get; private set; }
 
