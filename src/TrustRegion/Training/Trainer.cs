@@ -165,8 +165,8 @@ public sealed class Trainer : IDisposable
     public double ElapsedSeconds => ElapsedBefore;
 
     /// <summary>
-    /// Where the wall time of the latest <see cref="Train"/> call went, phase by phase (the final checkpoint and the sinks' flush
-    /// count as output). Not part of the training state: not saved in checkpoints.
+    /// Where the wall time of the latest <see cref="Train"/> call went, phase by phase (the final checkpoint, the wait for background
+    /// checkpoint writes and the sinks' flush count as output). Not part of the training state: not saved in checkpoints.
     /// </summary>
     public IterationTimings SessionTimings { get; private set; }
 
@@ -188,11 +188,46 @@ public sealed class Trainer : IDisposable
     /// rollout), the callback returns false, or <paramref name="cancellation"/> is triggered (checked between iterations).
     /// </summary>
     /// <returns>Why training stopped.</returns>
+    /// <remarks>
+    /// The periodic and best-model checkpoints are serialized on the training thread when due and written to disk on a background
+    /// thread (<see cref="CheckpointFiles"/>); every such write has landed before this method returns or throws. The final
+    /// checkpoint is written afterwards, synchronously.
+    /// </remarks>
     /// <exception cref="TrainingDivergedException">A loss, gradient or KL became non-finite.</exception>
+    /// <exception cref="IOException">A checkpoint could not be written (the exception of the write, naming the file), unless
+    /// training itself failed first: then training's exception propagates.</exception>
     public TrainingStop Train(long totalSteps, TrainerOutputs? outputs = null, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalSteps);
-        outputs ??= new TrainerOutputs();
+        try
+        {
+            return TrainLoop(totalSteps, outputs ?? new TrainerOutputs(), cancellation);
+        }
+        finally
+        {
+            // Normally already drained by the loop (a no-op here). When training throws (divergence, a sink, the callback, a failed
+            // write), the handed-over writes still land before Train returns, and a write failure found now is dropped so that
+            // the original error surfaces.
+            CheckpointFiles.DrainAndTakeFailure();
+        }
+    }
+
+    /// <summary>
+    /// Writes the periodic and best-model checkpoints of <see cref="Train"/> off the training thread; drained before Train returns.
+    /// Tests may replace it (between training sessions) to observe or delay the writes.
+    /// </summary>
+    internal BackgroundFileWriter CheckpointFiles { get; set; } = new();
+
+    /// <summary>
+    /// Takes the complete training state now, on the training thread: every section is copied into the checkpoint as it is added,
+    /// so the state may change as soon as this returns. <see cref="CheckpointFiles"/> then assembles the file (the bytes
+    /// <see cref="Save"/> would write: <see cref="CheckpointWriter.ToArray"/> is a pure function of the sections) and writes it
+    /// atomically while training goes on.
+    /// </summary>
+    private void SaveInBackground(string path) => CheckpointFiles.Enqueue(path, TrainingCheckpoint.Write(this).ToArray);
+
+    private TrainingStop TrainLoop(long totalSteps, TrainerOutputs outputs, CancellationToken cancellation)
+    {
         long sessionStartSteps = TotalSteps;
         double elapsedAtStart = ElapsedBefore;
         long clockStart = Stopwatch.GetTimestamp();
@@ -228,7 +263,7 @@ public sealed class Trainer : IDisposable
                     BestEvaluationMean = evaluation.Value.ReturnMean;
                     if (outputs.BestModelPath is { } best)
                     {
-                        Save(best);
+                        SaveInBackground(best);
                     }
                 }
             }
@@ -248,7 +283,7 @@ public sealed class Trainer : IDisposable
             bool keepGoing = outputs.Callback?.Invoke(report) ?? true;
             if (outputs.CheckpointPath is { } path && Config.CheckpointFreq > 0 && TotalSteps / Config.CheckpointFreq > before / Config.CheckpointFreq)
             {
-                Save(path);
+                SaveInBackground(path);
             }
             outputTicks = Stopwatch.GetTimestamp() - t4;
             if (!keepGoing)
@@ -258,6 +293,7 @@ public sealed class Trainer : IDisposable
             }
         }
         long finalOutput = Stopwatch.GetTimestamp();
+        CheckpointFiles.Drain(); // the background writes land (a failed one is rethrown here) before the final, synchronous one
         ElapsedBefore = elapsedAtStart + Stopwatch.GetElapsedTime(clockStart).TotalSeconds;
         if (outputs.CheckpointPath is { } final)
         {
