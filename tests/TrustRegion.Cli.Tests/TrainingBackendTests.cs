@@ -102,14 +102,15 @@ public sealed class TrainingBackendTests : IDisposable
         string[] args = which switch { "cartpole" => s_cartPole, "pendulum" => s_pendulum, _ => s_pendulumSde };
         string reference = Train("reference", args);
 
-        // Cancel (as Ctrl-C does) from another thread as soon as the first periodic checkpoint exists, i.e. mid-run.
+        // Cancel (as Ctrl-C does) from another thread as soon as the first iteration's progress row is on disk, i.e. mid-run
+        // (periodic checkpoints land later, written in the background; the interrupted run writes its own on the way out).
         string dir = Path.Combine(_dir, "interrupted");
         using var cts = new CancellationTokenSource();
-        string first = new RunDirectory(dir).LatestCheckpointPath;
+        string progress = new RunDirectory(dir).ProgressPath;
         // A dedicated thread: the trainer overlaps its value fit on a thread-pool thread, which must not wait behind the watcher.
         Task watcher = Task.Factory.StartNew(() =>
         {
-            while (!File.Exists(first) && !cts.IsCancellationRequested)
+            while (!HasDataRow(progress) && !cts.IsCancellationRequested)
             {
                 Thread.Sleep(1);
             }
@@ -130,6 +131,29 @@ public sealed class TrainingBackendTests : IDisposable
         Assert.Equal(Hash(reference), Hash(dir));
         Assert.Equal(ProgressTable.Load(new RunDirectory(reference).ProgressPath).Column(MetricKeys.Kl).ToArray(),
             ProgressTable.Load(new RunDirectory(dir).ProgressPath).Column(MetricKeys.Kl).ToArray());
+    }
+
+    /// <summary>Whether the progress CSV exists and holds a header and at least one complete row (rows are flushed whole).</summary>
+    private static bool HasDataRow(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            int newlines = 0;
+            int b;
+            while ((b = stream.ReadByte()) >= 0)
+            {
+                if (b == '\n' && ++newlines >= 2)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        catch (IOException)
+        {
+            return false; // not created yet
+        }
     }
 
     [Fact]
