@@ -7,8 +7,16 @@ namespace TrustRegion.Networks;
 /// <c>m ← β₁m + (1−β₁)g</c>, <c>v ← β₂v + (1−β₂)g²</c>, <c>θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε)</c>.
 /// Its state (m, v, step count) is readable and writable so checkpoints resume exactly.
 /// </summary>
+/// <remarks>
+/// The moments and the parameters are double. The factor <c>1 / (√v̂ + ε)</c> is computed in float (relative error below
+/// 1.2e-7 of each parameter's step; PyTorch's float32 Adam rounds every quantity): a double square root and division per
+/// parameter took 9–10 µs for a 64-64 critic's 5.4k parameters against 3.9 µs, out of about 60 µs per minibatch step.
+/// A second moment above 1e38 (gradients beyond about 1e20) is capped there before the rounding, so the step stays finite.
+/// </remarks>
 public sealed class Adam
 {
+    private const double FloatMomentCap = 1e38; // below float's largest value, 3.4e38
+
     private readonly double[] _m;
     private readonly double[] _v;
     private double _learningRate;
@@ -100,17 +108,30 @@ public sealed class Adam
             var va1 = Vector512.Create(1 - b1);
             var va2 = Vector512.Create(1 - b2);
             var vs = Vector512.Create(stepSize);
-            var vc = Vector512.Create(invSqrtC2);
-            var ve = Vector512.Create(Epsilon);
-            for (; i + 8 <= n; i += 8)
+            var vc = Vector512.Create((float)invSqrtC2);
+            var ve = Vector512.Create((float)Epsilon);
+            var one = Vector512.Create(1f);
+            var vmax = Vector512.Create(FloatMomentCap);
+            // Sixteen parameters at a time; the moments and the parameters stay double, only 1 / (√v̂ + ε) is computed in float
+            // (one float square root and division per 16 parameters instead of a double one per 8).
+            for (; i + 16 <= n; i += 16)
             {
-                var g = Vector512.Load(pg + i);
-                var m = (vb1 * Vector512.Load(pm + i)) + (va1 * g);
-                var v = (vb2 * Vector512.Load(pv + i)) + (va2 * g * g);
-                m.Store(pm + i);
-                v.Store(pv + i);
-                (Vector512.Load(pp + i) - (vs * m / ((Vector512.Sqrt(v) * vc) + ve))).Store(pp + i);
+                var g0 = Vector512.Load(pg + i);
+                var g1 = Vector512.Load(pg + i + 8);
+                var m0 = (vb1 * Vector512.Load(pm + i)) + (va1 * g0);
+                var m1 = (vb1 * Vector512.Load(pm + i + 8)) + (va1 * g1);
+                var v0 = (vb2 * Vector512.Load(pv + i)) + (va2 * g0 * g0);
+                var v1 = (vb2 * Vector512.Load(pv + i + 8)) + (va2 * g1 * g1);
+                m0.Store(pm + i);
+                m1.Store(pm + i + 8);
+                v0.Store(pv + i);
+                v1.Store(pv + i + 8);
+                var vf = Vector512.Narrow(Vector512.Min(v0, vmax), Vector512.Min(v1, vmax));
+                (Vector512<double> r0, Vector512<double> r1) = Vector512.Widen(one / ((Vector512.Sqrt(vf) * vc) + ve));
+                (Vector512.Load(pp + i) - (vs * m0 * r0)).Store(pp + i);
+                (Vector512.Load(pp + i + 8) - (vs * m1 * r1)).Store(pp + i + 8);
             }
+            float cf = (float)invSqrtC2, ef = (float)Epsilon;
             for (; i < n; i++)
             {
                 double g = pg[i];
@@ -118,7 +139,7 @@ public sealed class Adam
                 double v = (b2 * pv[i]) + ((1 - b2) * g * g);
                 pm[i] = m;
                 pv[i] = v;
-                pp[i] -= stepSize * m / ((Math.Sqrt(v) * invSqrtC2) + Epsilon);
+                pp[i] -= stepSize * m * (1f / ((MathF.Sqrt((float)Math.Min(v, FloatMomentCap)) * cf) + ef));
             }
         }
     }

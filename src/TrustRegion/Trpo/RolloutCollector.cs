@@ -9,17 +9,19 @@ namespace TrustRegion.Trpo;
 /// all copies. Owns the current observations (the input of the next step), which a checkpoint saves and restores.
 /// </summary>
 /// <remarks>
-/// <para>Per step t: <c>a, log π(a|s) = Act(s)</c> (sampled with the collector's stream), <c>V(s)</c>; Box actions are clipped
-/// to the bounds into a separate array for the environment while the buffer keeps the unclipped sample, so the stored
-/// log-probabilities belong to the stored actions (Stable-Baselines3's convention). Where a copy is truncated by a time
-/// limit, <c>V(final observation)</c> is evaluated on the (already normalised) final observation for bootstrapping
-/// (SB3 issue #633). After the last step, <see cref="RolloutBuffer.LastValues"/> = V(current observations).</para>
+/// <para>Per step t: <c>a, log π(a|s) = Act(s)</c> (sampled with the collector's stream); Box actions are clipped to the bounds
+/// into a separate array for the environment while the buffer keeps the unclipped sample, so the stored log-probabilities
+/// belong to the stored actions (Stable-Baselines3's convention). Where a copy is truncated by a time limit, its (already
+/// normalised) final observation is kept for bootstrapping (SB3 issue #633). The value network does not change during a
+/// rollout, so the values are predicted after the last step in batched passes, as Stable-Baselines3 would get them step by
+/// step: <c>V(s)</c> of every stored observation, <c>V(final observation)</c> of every truncation, and
+/// <see cref="RolloutBuffer.LastValues"/> = V(current observations).</para>
 /// <para>gSDE (<see cref="Policy.UsesSde"/>): one noise matrix per copy is drawn from the sampling stream before step 0 of every
 /// rollout and, when the sample frequency f is positive, again before every step t with t mod f = 0 (t ≥ f); with f = −1 only at
 /// the rollout start. (Stable-Baselines3 draws twice before step 0, the first draw being overwritten at once; one draw is the same
 /// distribution.)</para>
 /// <para>Raw episode returns and lengths reported by the vector environment go to an <see cref="EpisodeLog"/>.</para>
-/// <para>All buffers are allocated in the constructor; <see cref="Collect"/> allocates nothing.</para>
+/// <para>Buffers are allocated in the constructor and, sized to the rollout, by the first <see cref="Collect"/>; later calls allocate nothing.</para>
 /// </remarks>
 internal sealed class RolloutCollector
 {
@@ -32,8 +34,9 @@ internal sealed class RolloutCollector
     private readonly double[] _actions;
     private readonly double[] _envActions;
     private readonly double[] _logProbs;
-    private readonly double[] _values;
-    private readonly double[] _finalValues;
+    private double[] _finalObservations = []; // final observations of the episodes truncated during a rollout, in order
+    private int[] _truncatedRows = []; // their buffer rows
+    private double[] _finalValues = [];
     private readonly VectorStepBuffers _step;
     private readonly int _sdeSampleFreq;
 
@@ -55,8 +58,6 @@ internal sealed class RolloutCollector
         _actions = new double[_numEnvs * policy.ActionSize];
         _envActions = new double[_numEnvs * _actSize];
         _logProbs = new double[_numEnvs];
-        _values = new double[_numEnvs];
-        _finalValues = new double[_numEnvs];
         _step = new VectorStepBuffers(_numEnvs, _obsSize);
     }
 
@@ -80,6 +81,13 @@ internal sealed class RolloutCollector
     {
         long start = Stopwatch.GetTimestamp();
         long envTicks = 0, inferenceTicks = 0;
+        if (_truncatedRows.Length < buffer.Count)
+        {
+            _truncatedRows = new int[buffer.Count];
+            _finalObservations = new double[buffer.Count * _obsSize];
+            _finalValues = new double[buffer.Count];
+        }
+        int truncatedRows = 0;
         int e = _numEnvs, obs = _obsSize, act = _policy.ActionSize;
         bool sde = _policy.UsesSde;
         for (int t = 0; t < buffer.NumSteps; t++)
@@ -91,13 +99,11 @@ internal sealed class RolloutCollector
                 _policy.ResampleNoise(sampling, e);
             }
             _policy.Act(_observations, e, _actions, _logProbs, sampling, deterministic: false);
-            _value.Predict(_observations, e, _values);
             long t1 = Stopwatch.GetTimestamp();
             inferenceTicks += t1 - t0;
             _observations.CopyTo(buffer.Observations, row * obs);
             _actions.CopyTo(buffer.Actions, row * act);
             _logProbs.CopyTo(buffer.LogProbs, row);
-            _values.CopyTo(buffer.Values, row);
 
             ReadOnlySpan<double> envActions = _actions;
             if (_actionBox is not null)
@@ -113,7 +119,6 @@ internal sealed class RolloutCollector
             _envs.Step(envActions, _step);
             envTicks += Stopwatch.GetTimestamp() - t2;
 
-            bool anyTruncated = false;
             for (int i = 0; i < e; i++)
             {
                 buffer.Rewards[row + i] = _step.Rewards[i];
@@ -121,26 +126,32 @@ internal sealed class RolloutCollector
                 // A step that both terminates and hits the limit is terminal: nothing to bootstrap.
                 bool truncated = _step.Truncated[i] && !_step.Terminated[i];
                 buffer.Truncated[row + i] = truncated;
-                anyTruncated |= truncated;
+                buffer.TruncationValues[row + i] = 0.0;
+                if (truncated)
+                {
+                    // Bootstrapped from the value of the final observation, predicted with the others after the loop.
+                    _step.FinalObservations.AsSpan(i * obs, obs).CopyTo(_finalObservations.AsSpan(truncatedRows * obs, obs));
+                    _truncatedRows[truncatedRows++] = row + i;
+                }
                 if (_step.Terminated[i] || _step.Truncated[i])
                 {
                     episodes.Add(_step.EpisodeReturns[i], _step.EpisodeLengths[i]);
                 }
             }
-            if (anyTruncated)
-            {
-                // Rows of copies that did not end hold stale data; their values are computed but never read.
-                long t3 = Stopwatch.GetTimestamp();
-                _value.Predict(_step.FinalObservations, e, _finalValues);
-                inferenceTicks += Stopwatch.GetTimestamp() - t3;
-                for (int i = 0; i < e; i++)
-                {
-                    buffer.TruncationValues[row + i] = buffer.Truncated[row + i] ? _finalValues[i] : 0.0;
-                }
-            }
             _step.Observations.CopyTo(_observations, 0);
         }
+        // The value network does not change during the rollout: one batched pass over all its observations gives each step's
+        // value, then one over the final observations of truncated episodes, then the bootstrap values of the last step.
         long t4 = Stopwatch.GetTimestamp();
+        _value.Predict(buffer.Observations, buffer.Count, buffer.Values);
+        if (truncatedRows > 0)
+        {
+            _value.Predict(_finalObservations, truncatedRows, _finalValues);
+            for (int k = 0; k < truncatedRows; k++)
+            {
+                buffer.TruncationValues[_truncatedRows[k]] = _finalValues[k];
+            }
+        }
         _value.Predict(_observations, e, buffer.LastValues);
         long end = Stopwatch.GetTimestamp();
         EnvTicks = envTicks;

@@ -171,16 +171,16 @@ public sealed class ValueFunction
     private double LossAndGradient(int b)
     {
         var ws = _fitWorkspace!;
-        int chunks = RowChunks.Count(b);
-        if (chunks == 1)
-        {
-            ReadOnlySpan<double> v = Network.Forward(_batchObservations, b, ws);
-            double sse = ErrorsAndOutputGradient(v, 0, b, 2.0 / b);
-            Network.Backward(_batchObservations, _outputGradient, ws, _gradient, accumulate: false);
-            return sse;
-        }
+        int chunks = FitChunks(b);
         ws.Batch = b;
         Network.PrepareRows(ws, transposeWeights: true, firstLayer: false);
+        if (chunks == 1)
+        {
+            Network.ForwardRows(_batchObservations, ws, 0, b);
+            double sse = ErrorsAndOutputGradient(ws.LayerOutputs[Network.Shape.LayerCount - 1].AsSpan(0, b), 0, b, 2.0 / b);
+            Network.BackwardRows(_batchObservations, _outputGradient.AsSpan(0, b), ws, 0, b, _gradient, accumulate: false, default);
+            return sse;
+        }
         _fitBatch = b;
         ws.Workers.Run(_fitJob ??= new FitJob(this), chunks);
         Network.ReducePartialGradients(ws, chunks, _gradient, accumulate: false);
@@ -191,6 +191,14 @@ public sealed class ValueFunction
         }
         return sum;
     }
+
+    /// <summary>
+    /// Row chunks of a fit minibatch of <paramref name="b"/> rows: one up to 2 × <see cref="RowChunks.MinRows"/> rows (the
+    /// MuJoCo presets' 128), whose two 64-row halves ran no faster on two threads than on one while the per-chunk partial
+    /// gradient and its reduction cost time (and the fit mostly runs beside the policy step, which holds the pool); the
+    /// usual split above. Depends on b only, so results do not depend on the thread count.
+    /// </summary>
+    private static int FitChunks(int b) => b <= 2 * RowChunks.MinRows ? 1 : RowChunks.Count(b);
 
     /// <summary>Errors of rows r0 … r0 + rows − 1 (predictions <paramref name="v"/> of those rows): writes <c>scale · e</c> to the output gradient, returns Σ e².</summary>
     private double ErrorsAndOutputGradient(ReadOnlySpan<double> v, int r0, int rows, double scale)
