@@ -190,6 +190,11 @@ internal static unsafe class Gemm
                 Kernel4x4V(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
                 Finish(post, c, i, j, 4, 4 * lanes);
             }
+            for (; i + 2 <= m; i += 2)
+            {
+                Kernel2x4V(k, a + (i * rsA), rsA, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                Finish(post, c, i, j, 2, 4 * lanes);
+            }
             for (; i < m; i++)
             {
                 Kernel1xV(4, k, a + (i * rsA), csA, b + j, ldb, c + (i * ldc) + j, acc);
@@ -523,6 +528,42 @@ internal static unsafe class Gemm
         Store1(c + ldc, c1, acc);
         Store1(c + (2 * ldc), c2, acc);
         Store1(c + (3 * ldc), c3, acc);
+    }
+
+    /// <summary>
+    /// Two rows by four vectors (the 2- or 3-row tail of a panel, e.g. acting on two environment copies): each loaded vector of B
+    /// serves both rows, halving the loads of one row at a time, and the eight accumulators are independent chains.
+    /// </summary>
+    private static void Kernel2x4V<T>(int k, T* a, int rsA, int csA, T* b, int ldb, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int lanes = Lanes<T>();
+        Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector512<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        T* a0 = a;
+        T* a1 = a + rsA;
+        for (int p = 0; p < k; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + lanes);
+            var b2 = Vector512.Load(b + (2 * lanes));
+            var b3 = Vector512.Load(b + (3 * lanes));
+            var x0 = Vector512.Create(*a0);
+            var x1 = Vector512.Create(*a1);
+            c00 = Fma(x0, b0, c00);
+            c01 = Fma(x0, b1, c01);
+            c02 = Fma(x0, b2, c02);
+            c03 = Fma(x0, b3, c03);
+            c10 = Fma(x1, b0, c10);
+            c11 = Fma(x1, b1, c11);
+            c12 = Fma(x1, b2, c12);
+            c13 = Fma(x1, b3, c13);
+            a0 += csA;
+            a1 += csA;
+            b += ldb;
+        }
+        Store4(c, c00, c01, c02, c03, acc);
+        Store4(c + ldc, c10, c11, c12, c13, acc);
     }
 
     /// <summary>One row of C, <paramref name="vectors"/> (1, 2 or 4) vectors wide.</summary>
