@@ -281,20 +281,7 @@ public sealed class SnapshotTests
         Assert.True(current.Length < 200_000, $"an Ant snapshot is {current.Length} bytes");
 
         RngState actionState = rng.GetState();
-        var expected = new List<long>();
-        for (int t = 0; t < 40; t++)
-        {
-            SampleAction((Box)a.ActionSpace, rng, act);
-            StepResult r = a.Step(act, obs);
-            AddBits(expected, obs);
-            expected.Add(BitConverter.DoubleToInt64Bits(r.Reward));
-            expected.Add(a.Data.ContactCount);
-            AddBits(expected, a.Data.CfrcExt);
-            if (r.Terminated)
-            {
-                break;
-            }
-        }
+        List<long> expected = Record(a, rng);
         foreach ((string name, byte[] snapshot) in new[] { ("format 2", current), ("format 1", format1) })
         {
             using var b = new AntEnv();
@@ -309,22 +296,29 @@ public sealed class SnapshotTests
                 }
             }
             Load(b, snapshot);
-            var replay = Rng.FromState(actionState);
-            var actual = new List<long>();
+            AssertSameTrace(expected, Record(b, Rng.FromState(actionState)), $"Ant-v4 resumed from a {name} snapshot");
+        }
+
+        // 40 steps (or up to the episode's end) with actions from rng: observation, reward, contact count and cfrc_ext bits.
+        static List<long> Record(AntEnv env, Rng rng)
+        {
+            var trace = new List<long>();
+            var act = new double[env.ActionSpace.FlatSize];
+            var obs = new double[env.ObservationSpace.FlatSize];
             for (int t = 0; t < 40; t++)
             {
-                SampleAction((Box)b.ActionSpace, replay, act);
-                StepResult r = b.Step(act, obs);
-                AddBits(actual, obs);
-                actual.Add(BitConverter.DoubleToInt64Bits(r.Reward));
-                actual.Add(b.Data.ContactCount);
-                AddBits(actual, b.Data.CfrcExt);
+                SampleAction((Box)env.ActionSpace, rng, act);
+                StepResult r = env.Step(act, obs);
+                AddBits(trace, obs);
+                trace.Add(BitConverter.DoubleToInt64Bits(r.Reward));
+                trace.Add(env.Data.ContactCount);
+                AddBits(trace, env.Data.CfrcExt);
                 if (r.Terminated)
                 {
                     break;
                 }
             }
-            AssertSameTrace(expected, actual, $"Ant-v4 resumed from a {name} snapshot");
+            return trace;
         }
     }
 }

@@ -38,4 +38,46 @@ public sealed record CorePreset(string Name, int Batch, int ObservationSize, Spa
         rng.FillGaussian(adv);
         return (policy, obs, actions, adv);
     }
+
+    /// <summary>
+    /// This preset's learner (64-64 tanh policy and value networks in <paramref name="precision"/>, TRPO updater with
+    /// <paramref name="options"/>, both on <paramref name="pool"/>) and its batch from <see cref="MakeBatch"/>, with returns drawn
+    /// from a fixed seed.
+    /// </summary>
+    public LearnerFixture MakeLearner(TrpoOptions options, ComputePool pool, NetworkPrecision precision = NetworkPrecision.Double)
+    {
+        (Policy policy, double[] obs, double[] actions, double[] adv) = MakeBatch(precision: precision);
+        var updater = new TrpoUpdater(policy, Batch, options) { Workers = pool };
+        var value = new ValueFunction(ObservationSize, [64, 64], Activation.Tanh, new Rng(6), precision) { Workers = pool };
+        var returns = new double[Batch];
+        new Rng(7).FillGaussian(returns);
+        return new LearnerFixture(policy, updater, value, Batch, obs, actions, adv, returns);
+    }
+}
+
+/// <summary>A policy step and a value fit that start from the same parameters every call (for repeatable benchmark invocations).</summary>
+public sealed class LearnerFixture(Policy policy, TrpoUpdater updater, ValueFunction value, int batch, double[] obs, double[] actions, double[] advantages, double[] returns)
+{
+    private readonly double[] _theta = policy.Parameters.ToArray();
+    private readonly double[] _valueTheta = value.Parameters.ToArray();
+
+    public Policy Policy { get; } = policy;
+
+    public ValueFunction Value { get; } = value;
+
+    public int Batch { get; } = batch;
+
+    /// <summary>Restores the starting policy parameters and takes one TRPO step on the whole batch; returns its KL.</summary>
+    public double PolicyStep()
+    {
+        _theta.CopyTo(Policy.Parameters);
+        return updater.Update(obs, actions, advantages, Batch).Kl;
+    }
+
+    /// <summary>Restores the starting value parameters and fits them to the returns; returns the mean loss.</summary>
+    public double ValueFit(ValueFitOptions options, Rng rng)
+    {
+        _valueTheta.CopyTo(Value.Parameters);
+        return Value.Fit(obs, returns, Batch, options, rng);
+    }
 }

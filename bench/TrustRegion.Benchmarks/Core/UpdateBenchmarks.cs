@@ -13,11 +13,7 @@ namespace TrustRegion.Benchmarks.Core;
 [Config(typeof(CoreConfig))]
 public class UpdateBenchmarks
 {
-    private Policy _policy = null!;
-    private ValueFunction _value = null!;
-    private TrpoUpdater _updater = null!;
-    private double[] _obs = [], _actions = [], _adv = [], _returns = [], _theta = [], _valueTheta = [];
-    private int _batch;
+    private LearnerFixture _learner = null!;
     private readonly ValueFitOptions _fit = new() { Epochs = 10, MinibatchSize = 128 };
     private readonly Rng _rng = new(5);
 
@@ -29,33 +25,14 @@ public class UpdateBenchmarks
     public int Threads { get; set; } = 2;
 
     [GlobalSetup]
-    public void Setup()
-    {
-        var p = CorePreset.Get(Preset);
-        _batch = p.Batch;
-        (_policy, _obs, _actions, _adv) = p.MakeBatch();
-        var pool = new ComputePool(Threads);
-        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3 with { CgResidualTolerance = 0 }) { Workers = pool };
-        _theta = _policy.Parameters.ToArray();
-        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6)) { Workers = pool };
-        _valueTheta = _value.Parameters.ToArray();
-        _returns = new double[p.Batch];
-        new Rng(7).FillGaussian(_returns);
-    }
+    public void Setup() =>
+        _learner = CorePreset.Get(Preset).MakeLearner(TrpoOptions.StableBaselines3 with { CgResidualTolerance = 0 }, new ComputePool(Threads));
 
     [Benchmark]
-    public double PolicyUpdate()
-    {
-        _theta.CopyTo(_policy.Parameters);
-        return _updater.Update(_obs, _actions, _adv, _batch).Kl;
-    }
+    public double PolicyUpdate() => _learner.PolicyStep();
 
     [Benchmark]
-    public double ValueFit()
-    {
-        _valueTheta.CopyTo(_value.Parameters);
-        return _value.Fit(_obs, _returns, _batch, _fit, _rng);
-    }
+    public double ValueFit() => _learner.ValueFit(_fit, _rng);
 }
 
 /// <summary>
@@ -66,10 +43,7 @@ public class UpdateBenchmarks
 [Config(typeof(CoreConfig))]
 public class CartPolePresetBenchmark
 {
-    private Policy _policy = null!;
-    private ValueFunction _value = null!;
-    private TrpoUpdater _updater = null!;
-    private double[] _obs = [], _actions = [], _adv = [], _returns = [], _theta = [], _valueTheta = [];
+    private LearnerFixture _learner = null!;
     private readonly ValueFitOptions _fit = new() { Epochs = 20, MinibatchSize = 512 };
     private readonly Rng _rng = new(5);
 
@@ -82,27 +56,11 @@ public class CartPolePresetBenchmark
     public NetworkPrecision Precision { get; set; } = NetworkPrecision.Double;
 
     [GlobalSetup]
-    public void Setup()
-    {
-        var p = CorePreset.Get("CartPole");
-        (_policy, _obs, _actions, _adv) = p.MakeBatch(precision: Precision);
-        var pool = new ComputePool(Threads);
-        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3 with { CgDamping = 1e-3, CgResidualTolerance = 0 }) { Workers = pool };
-        _theta = _policy.Parameters.ToArray();
-        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6), Precision) { Workers = pool };
-        _valueTheta = _value.Parameters.ToArray();
-        _returns = new double[p.Batch];
-        new Rng(7).FillGaussian(_returns);
-    }
+    public void Setup() => _learner = CorePreset.Get("CartPole").MakeLearner(
+        TrpoOptions.StableBaselines3 with { CgDamping = 1e-3, CgResidualTolerance = 0 }, new ComputePool(Threads), Precision);
 
     [Benchmark]
-    public double CartPolePresetUpdate()
-    {
-        _theta.CopyTo(_policy.Parameters);
-        _valueTheta.CopyTo(_value.Parameters);
-        double kl = _updater.Update(_obs, _actions, _adv, 1024).Kl;
-        return kl + _value.Fit(_obs, _returns, 1024, _fit, _rng);
-    }
+    public double CartPolePresetUpdate() => _learner.PolicyStep() + _learner.ValueFit(_fit, _rng);
 }
 
 /// <summary>
@@ -114,13 +72,9 @@ public class CartPolePresetBenchmark
 [Config(typeof(CoreConfig))]
 public class MuJoCoPresetBenchmark
 {
-    private Policy _policy = null!;
-    private ValueFunction _value = null!;
-    private TrpoUpdater _updater = null!;
-    private double[] _obs = [], _actions = [], _adv = [], _returns = [], _theta = [], _valueTheta = [];
+    private LearnerFixture _learner = null!;
     private readonly ValueFitOptions _fit = new() { Epochs = 20, MinibatchSize = 128 };
     private readonly Rng _rng = new(5);
-    private int _batch;
 
     /// <summary>Arithmetic of the policy and value network passes (<see cref="NetworkPrecision"/>, config key <c>precision</c>).</summary>
     [Params(NetworkPrecision.Double, NetworkPrecision.Single)]
@@ -131,41 +85,20 @@ public class MuJoCoPresetBenchmark
     public int Threads { get; set; } = 2;
 
     [GlobalSetup]
-    public void Setup()
-    {
-        var p = CorePreset.Get("HalfCheetah");
-        _batch = p.Batch;
-        (_policy, _obs, _actions, _adv) = p.MakeBatch(precision: Precision);
-        var pool = Threads == 1 ? new ComputePool(1) : ComputePool.Shared;
-        _updater = new TrpoUpdater(_policy, p.Batch, TrpoOptions.StableBaselines3 with { CgIterations = 25, CgResidualTolerance = 0 }) { Workers = pool };
-        _theta = _policy.Parameters.ToArray();
-        _value = new ValueFunction(p.ObservationSize, [64, 64], Activation.Tanh, new Rng(6), Precision) { Workers = pool };
-        _valueTheta = _value.Parameters.ToArray();
-        _returns = new double[p.Batch];
-        new Rng(7).FillGaussian(_returns);
-    }
+    public void Setup() => _learner = CorePreset.Get("HalfCheetah").MakeLearner(
+        TrpoOptions.StableBaselines3 with { CgIterations = 25, CgResidualTolerance = 0 }, Threads == 1 ? new ComputePool(1) : ComputePool.Shared, Precision);
 
     [Benchmark]
-    public double PolicyStep()
-    {
-        _theta.CopyTo(_policy.Parameters);
-        return _updater.Update(_obs, _actions, _adv, _batch).Kl;
-    }
+    public double PolicyStep() => _learner.PolicyStep();
 
     [Benchmark]
-    public double CriticFit()
-    {
-        _valueTheta.CopyTo(_value.Parameters);
-        return _value.Fit(_obs, _returns, _batch, _fit, _rng);
-    }
+    public double CriticFit() => _learner.ValueFit(_fit, _rng);
 
     [Benchmark]
     public double Overlapped()
     {
-        _theta.CopyTo(_policy.Parameters);
-        _valueTheta.CopyTo(_value.Parameters);
-        var fit = Task.Run(() => _value.Fit(_obs, _returns, _batch, _fit, _rng));
-        double kl = _updater.Update(_obs, _actions, _adv, _batch).Kl;
+        Task<double> fit = Task.Run(() => _learner.ValueFit(_fit, _rng));
+        double kl = _learner.PolicyStep();
         return kl + fit.Result;
     }
 }
