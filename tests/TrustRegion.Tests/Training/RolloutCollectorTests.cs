@@ -46,6 +46,39 @@ public sealed class RolloutCollectorTests
     }
 
     [Fact]
+    public void Collect_ValuesAreThoseOfTheStoredObservations_PredictedAfterTheLastStep()
+    {
+        using Trainer t = Make("Pendulum-v1", "use_sde=false", "normalize=true", "n_steps=200");
+        var collector = new RolloutCollector(t.Environments, t.Policy, t.Value);
+        collector.Reset(7);
+        int e = t.Config.NumEnvs, n = 200 * e;
+        var buffer = new RolloutBuffer(200, e, t.Policy.ObservationSize, t.Policy.ActionSize);
+        collector.Collect(buffer, new TrustRegion.Numerics.Rng(3), new EpisodeLog());
+        // Row r's value is V(stored observation r), as one batched pass over the rollout computes it.
+        var expected = new double[n];
+        t.Value.Predict(buffer.Observations, n, expected);
+        Assert.Equal(expected, buffer.Values);
+        // Each row also matches its own few-row prediction (double arithmetic) to single precision.
+        var one = new double[1];
+        for (int r = 0; r < n; r += 37)
+        {
+            t.Value.Predict(buffer.Observations.AsSpan(r * t.Policy.ObservationSize, t.Policy.ObservationSize), 1, one);
+            Assert.Equal(one[0], buffer.Values[r], 1e-5 * Math.Max(1, Math.Abs(one[0])));
+        }
+        var last = new double[e];
+        t.Value.Predict(collector.Observations, e, last);
+        Assert.Equal(last, buffer.LastValues);
+        // Every copy truncates at step 200: its bootstrap value is V(final observation), not the value of the reset observation.
+        for (int i = 0; i < e; i++)
+        {
+            int row = (199 * e) + i;
+            Assert.True(buffer.Truncated[row]);
+            Assert.NotEqual(0.0, buffer.TruncationValues[row]);
+            Assert.NotEqual(last[i], buffer.TruncationValues[row]);
+        }
+    }
+
+    [Fact]
     public void Collect_Sde_AllocatesNothingAfterWarmUp()
     {
         using Trainer t = Make("MountainCarContinuous-v0", "n_steps=256");
