@@ -33,11 +33,9 @@ public sealed unsafe class MuJoCoData : IDisposable
         _m = model.Pointer;
         _d = (byte*)handle.DangerousGetHandle();
         (_nq, _nv, _nu, _nbody, _nsite) = (model.Nq, model.Nv, model.Nu, model.NBody, model.NSite);
-        byte* buffer = *(byte**)(_d + MjLayout.DataBuffer);
         byte* start = *(byte**)(_d + MjLayout.Contact), end = *(byte**)(_d + MjLayout.TenVelocity);
-        int* m = (int*)_m;
-        if (m[MjLayout.NMocap / 4] == 0 && start >= buffer && end <= buffer + BufferBytes
-            && end - start == ConstraintBlockBytes(_nv, m[MjLayout.NJMax / 4], m[MjLayout.NConMax / 4]))
+        (long measured, long expected) = ConstraintBlockSizes();
+        if (((int*)_m)[MjLayout.NMocap / 4] == 0 && start >= Buffer && end <= Buffer + BufferBytes && measured == expected)
         {
             _blockStart = start;
             _blockEnd = end;
@@ -140,11 +138,9 @@ public sealed unsafe class MuJoCoData : IDisposable
             LibMuJoCo.mj_resetData(_m, (IntPtr)_d);
             return;
         }
-        // The header after nstack/nbuffer: stack pointer, memory statistics, warnings, timers, solver statistics, ne/nf/nefc/ncon, time, energy.
-        new Span<byte>(_d + MjLayout.DataPStack, MjLayout.DataBuffer - MjLayout.DataPStack).Clear();
-        byte* buffer = *(byte**)(_d + MjLayout.DataBuffer);
-        new Span<byte>(buffer, (int)(_blockStart - buffer)).Clear();
-        new Span<byte>(_blockEnd, (int)(buffer + BufferBytes - _blockEnd)).Clear();
+        Header.Clear();
+        BeforeBlock.Clear();
+        AfterBlock.Clear();
         Model.Qpos0.CopyTo(Qpos);
     }
 
@@ -152,7 +148,22 @@ public sealed unsafe class MuJoCoData : IDisposable
     internal bool SkipsConstraintBlockOnReset => _blockStart != null;
 
     /// <summary>Byte offset of <c>contact</c> (the start of the block <see cref="Reset"/> skips) from the start of the buffer.</summary>
-    internal long ConstraintBlockOffset => *(byte**)(_d + MjLayout.Contact) - *(byte**)(_d + MjLayout.DataBuffer);
+    internal long ConstraintBlockOffset => *(byte**)(_d + MjLayout.Contact) - Buffer;
+
+    /// <summary>The buffer that holds every array (its pointer never moves in 2.2.2).</summary>
+    private byte* Buffer => *(byte**)(_d + MjLayout.DataBuffer);
+
+    /// <summary>
+    /// The scalar header after nstack/nbuffer: stack pointer, memory statistics, warnings, timers, solver statistics,
+    /// ne/nf/nefc/ncon, time, energy (all of which <c>mj_resetData</c> zeroes).
+    /// </summary>
+    private Span<byte> Header => new(_d + MjLayout.DataPStack, RawHeaderBytes);
+
+    /// <summary>The buffer before the contact and constraint-row block (only when the block is known).</summary>
+    private Span<byte> BeforeBlock => new(Buffer, (int)(_blockStart - Buffer));
+
+    /// <summary>The buffer after the contact and constraint-row block (only when the block is known).</summary>
+    private Span<byte> AfterBlock => new(_blockEnd, (int)(Buffer + BufferBytes - _blockEnd));
 
     /// <summary>Bytes of the scalar header that <see cref="WriteRaw"/> writes before the buffer.</summary>
     internal const int RawHeaderBytes = MjLayout.DataBuffer - MjLayout.DataPStack;
@@ -245,16 +256,15 @@ public sealed unsafe class MuJoCoData : IDisposable
     internal void WriteRaw(BinaryWriter writer, bool skipConstraintBlock = false)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        writer.Write(new ReadOnlySpan<byte>(_d + MjLayout.DataPStack, MjLayout.DataBuffer - MjLayout.DataPStack));
-        byte* buffer = *(byte**)(_d + MjLayout.DataBuffer);
+        writer.Write(Header);
         if (!skipConstraintBlock)
         {
-            writer.Write(new ReadOnlySpan<byte>(buffer, BufferBytes));
+            writer.Write(new ReadOnlySpan<byte>(Buffer, BufferBytes));
             return;
         }
         CheckBlockKnown();
-        writer.Write(new ReadOnlySpan<byte>(buffer, (int)(_blockStart - buffer)));
-        writer.Write(new ReadOnlySpan<byte>(_blockEnd, (int)(buffer + BufferBytes - _blockEnd)));
+        writer.Write(BeforeBlock);
+        writer.Write(AfterBlock);
     }
 
     /// <summary>
@@ -265,16 +275,15 @@ public sealed unsafe class MuJoCoData : IDisposable
     internal void ReadRaw(BinaryReader reader, bool skipConstraintBlock = false)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        ReadExactly(reader, new Span<byte>(_d + MjLayout.DataPStack, MjLayout.DataBuffer - MjLayout.DataPStack));
-        byte* buffer = *(byte**)(_d + MjLayout.DataBuffer);
+        ReadExactly(reader, Header);
         if (!skipConstraintBlock)
         {
-            ReadExactly(reader, new Span<byte>(buffer, BufferBytes));
+            ReadExactly(reader, new Span<byte>(Buffer, BufferBytes));
             return;
         }
         CheckBlockKnown();
-        ReadExactly(reader, new Span<byte>(buffer, (int)(_blockStart - buffer)));
-        ReadExactly(reader, new Span<byte>(_blockEnd, (int)(buffer + BufferBytes - _blockEnd)));
+        ReadExactly(reader, BeforeBlock);
+        ReadExactly(reader, AfterBlock);
         new Span<byte>(_blockStart, (int)(_blockEnd - _blockStart)).Clear();
     }
 
