@@ -22,8 +22,7 @@ namespace TrustRegion.Trpo;
 public sealed class Policy
 {
     private readonly double[] _parameters;
-    private MlpWorkspace? _workspace; // acting on more than Mlp.SmallBatchRows rows: the network's precision
-    private MlpWorkspace? _smallWorkspace; // acting on a few rows: double
+    private InferenceWorkspaces? _inference; // acting: a few rows in double, more in the network's precision
     private double[] _distribution = [];
 
     /// <summary>Creates and initialises a policy.</summary>
@@ -234,19 +233,7 @@ public sealed class Policy
         {
             throw new ArgumentException($"observations has length {observations.Length}; expected {n} × {ObservationSize}.", nameof(observations));
         }
-        MlpWorkspace workspace;
-        if (n <= Mlp.SmallBatchRows)
-        {
-            workspace = _smallWorkspace ??= Network.CreateInferenceWorkspace(Mlp.SmallBatchRows);
-        }
-        else
-        {
-            if (_workspace is null || _workspace.MaxBatch < n)
-            {
-                _workspace = Network.CreateInferenceWorkspace(n);
-            }
-            workspace = _workspace;
-        }
+        MlpWorkspace workspace = (_inference ??= new InferenceWorkspaces(Network)).For(n);
         if (_distribution.Length < n * Head.DistributionSize)
         {
             _distribution = new double[Math.Max(n, Mlp.SmallBatchRows) * Head.DistributionSize];

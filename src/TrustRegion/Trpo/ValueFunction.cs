@@ -16,8 +16,7 @@ public sealed class ValueFunction
     /// <summary>Adam's ε for the value fit: 1e-5, as Stable-Baselines3's <c>ActorCriticPolicy</c> (which TRPO's critic uses).</summary>
     public const double AdamEpsilon = 1e-5;
 
-    private MlpWorkspace? _predictWorkspace; // predictions on more than Mlp.SmallBatchRows rows: the network's precision
-    private MlpWorkspace? _smallWorkspace; // predictions on a few rows: double
+    private readonly InferenceWorkspaces _inference; // predictions: a few rows in double, more in the network's precision
     private MlpWorkspace? _fitWorkspace;
     private double[] _batchObservations = [];
     private double[] _batchReturns = [];
@@ -41,6 +40,7 @@ public sealed class ValueFunction
         Network = new Mlp(new MlpShape(observationSize, hiddenSizes, 1, activation), precision: precision);
         Network.InitializeOrthogonal(rng, Math.Sqrt(2.0), 1.0);
         Optimizer = new Adam(Network.ParameterCount, epsilon: AdamEpsilon);
+        _inference = new InferenceWorkspaces(Network);
         _gradient = new double[Network.ParameterCount];
     }
 
@@ -55,14 +55,7 @@ public sealed class ValueFunction
         set
         {
             _workers = value ?? throw new ArgumentNullException(nameof(value), "Workers cannot be null; use new ComputePool(1) to run on the caller alone.");
-            if (_predictWorkspace is not null)
-            {
-                _predictWorkspace.Workers = value;
-            }
-            if (_smallWorkspace is not null)
-            {
-                _smallWorkspace.Workers = value;
-            }
+            _inference.Workers = value;
             if (_fitWorkspace is not null)
             {
                 _fitWorkspace.Workers = value;
@@ -93,7 +86,7 @@ public sealed class ValueFunction
         {
             throw new ArgumentException($"values has length {values.Length}; expected at least {n}.", nameof(values));
         }
-        Network.Forward(observations, n, InferenceWorkspace(n)).CopyTo(values);
+        Network.Forward(observations, n, _inference.For(n)).CopyTo(values);
     }
 
     /// <summary>
@@ -230,25 +223,10 @@ public sealed class ValueFunction
         public void Execute(int chunk) => owner.FitChunk(chunk);
     }
 
-    /// <summary>The workspace for a forward pass over <paramref name="n"/> rows: a few rows in double (<see cref="Mlp.SmallBatchRows"/>), more in the network's precision.</summary>
-    private MlpWorkspace InferenceWorkspace(int n)
-    {
-        if (n <= Mlp.SmallBatchRows)
-        {
-            return _smallWorkspace ??= Network.CreateInferenceWorkspace(Mlp.SmallBatchRows);
-        }
-        if (_predictWorkspace is null || _predictWorkspace.MaxBatch < n)
-        {
-            _predictWorkspace = Network.CreateInferenceWorkspace(n);
-            _predictWorkspace.Workers = _workers;
-        }
-        return _predictWorkspace;
-    }
-
     /// <summary>Mean squared error of the predictions on <paramref name="n"/> samples (no update).</summary>
     public double Loss(ReadOnlySpan<double> observations, ReadOnlySpan<double> returns, int n)
     {
-        ReadOnlySpan<double> v = Network.Forward(observations, n, InferenceWorkspace(n));
+        ReadOnlySpan<double> v = Network.Forward(observations, n, _inference.For(n));
         double s = 0;
         for (int i = 0; i < n; i++)
         {
