@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using TrustRegion.Numerics;
 using Xunit.Abstractions;
 
@@ -83,6 +84,73 @@ public class KernelsSingleTests(ITestOutputHelper output)
         Assert.Equal(float.Epsilon, y[9]);
         Assert.Equal(-1e-30f, y[10]);
         Assert.True(UlpError(y[11], Math.Tanh(x[11])) <= 1.0);
+    }
+
+    /// <summary>
+    /// Narrow float products with A's rows contiguous (the output layers: 6 actions, 1 value) take sixteen rows at a time with
+    /// one transposing reduction; every element must equal, bit for bit, the row-at-a-time form it replaces: per row one
+    /// accumulator of fused multiply-adds over 16-lane steps, <see cref="Vector512.Sum{T}(Vector512{T})"/>, then the tail in order.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 6, 64)]
+    [InlineData(2048, 6, 64)]
+    [InlineData(37, 1, 64)]
+    [InlineData(50, 15, 40)]
+    [InlineData(33, 3, 100)]
+    [InlineData(48, 8, 128)]
+    public void NarrowFloatProducts_AreBitIdenticalToTheRowAtATimeDotProducts(int m, int n, int k)
+    {
+        var rng = new Rng((ulong)((m * 7919) + (n * 31) + k));
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var a = new float[m * k];
+            var b = new float[k * n];
+            var c = new float[m * n];
+            Fill(rng, a);
+            Fill(rng, b);
+            Fill(rng, c);
+            var expected = (float[])c.Clone();
+            for (int p0 = 0; p0 < k; p0 += 64) // the product's inner-dimension panels
+            {
+                int kc = Math.Min(64, k - p0), kv = kc & ~15;
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        float t;
+                        if (kc >= 16)
+                        {
+                            var s = Vector512<float>.Zero;
+                            for (int p = 0; p < kv; p += 16)
+                            {
+                                var bv = Vector512.Create(Enumerable.Range(0, 16).Select(q => b[((p0 + p + q) * n) + j]).ToArray());
+                                s = Vector512.FusedMultiplyAdd(Vector512.Create(a, (i * k) + p0 + p), bv, s);
+                            }
+                            t = Vector512.Sum(s);
+                            for (int p = kv; p < kc; p++)
+                            {
+                                t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
+                            }
+                        }
+                        else
+                        {
+                            t = 0;
+                            for (int p = 0; p < kc; p++)
+                            {
+                                t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
+                            }
+                        }
+                        expected[(i * n) + j] = accumulate || p0 > 0 ? expected[(i * n) + j] + t : t;
+                    }
+                }
+            }
+            Gemm.Multiply<float>(m, n, k, a, k, 1, b, n, c, n, accumulate);
+            for (int i = 0; i < c.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(c[i]) == BitConverter.SingleToInt32Bits(expected[i]),
+                    $"m={m} n={n} k={k} acc={accumulate} element {i} (row {i / n}): {c[i]:R} vs {expected[i]:R}");
+            }
+        }
     }
 
     [Fact]
