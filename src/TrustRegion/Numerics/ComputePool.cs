@@ -43,6 +43,8 @@ public sealed class ComputePool : IDisposable
     private int _done;
     private Exception? _error;
     private int _sleeping;
+    private int _reserved; // threads held back by ReserveThread
+    private int _workerSlots; // workers that may still join the current job
     private volatile bool _disposed;
 
     /// <summary>How long an idle worker spins for the next job before it sleeps (about 200 µs).</summary>
@@ -100,12 +102,28 @@ public sealed class ComputePool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Holds one thread back from this pool's jobs until the matching <see cref="ReleaseThread"/>: for a caller that keeps a core
+    /// busy with work of its own beside them (the trainer's value fit beside the policy step), so that the two do not fight over
+    /// the same cores. With two threads, jobs then run on their caller alone. Calls nest; results do not change (the chunks are
+    /// the same whoever runs them).
+    /// </summary>
+    internal void ReserveThread() => Interlocked.Increment(ref _reserved);
+
+    /// <summary>Ends one <see cref="ReserveThread"/>: the next job may use that thread again.</summary>
+    internal void ReleaseThread()
+    {
+        int left = Interlocked.Decrement(ref _reserved);
+        Debug.Assert(left >= 0, "ReleaseThread without ReserveThread");
+    }
+
     /// <summary>Runs chunks 0 … <paramref name="chunks"/> − 1 of <paramref name="job"/> and returns when all are done.</summary>
     /// <exception cref="Exception">The first exception thrown by a chunk, rethrown on the caller.</exception>
     internal void Run(IChunkJob job, int chunks)
     {
         Debug.Assert(chunks >= 0);
-        if (chunks <= 1 || _threads.Length == 0 || _disposed || t_insideChunk || !Monitor.TryEnter(_runLock))
+        int workers = Math.Min(_threads.Length - Volatile.Read(ref _reserved), chunks - 1);
+        if (workers <= 0 || _disposed || t_insideChunk || !Monitor.TryEnter(_runLock))
         {
             RunInline(job, chunks);
             return;
@@ -116,9 +134,10 @@ public sealed class ComputePool : IDisposable
             _count = chunks;
             _error = null;
             Volatile.Write(ref _done, 0);
+            Volatile.Write(ref _workerSlots, workers);
             long generation = (Volatile.Read(ref _state) >> 32) + 1;
             Volatile.Write(ref _state, generation << 32); // publishes the job: chunk index 0 of a new generation
-            WakeSleepers(chunks - 1);
+            WakeSleepers(workers);
             Work(generation);
             var spin = default(SpinWait);
             while (Volatile.Read(ref _done) < chunks)
@@ -185,12 +204,18 @@ public sealed class ComputePool : IDisposable
             if (generation != seen)
             {
                 seen = generation;
-                Work(generation);
-                continue;
+                if (Interlocked.Decrement(ref _workerSlots) >= 0)
+                {
+                    Work(generation);
+                    continue;
+                }
+                // This job wants fewer helpers (ReserveThread): leave the core to whoever holds it, and sleep until a job
+                // that wants this thread wakes it, instead of spinning through every job of the reservation.
             }
-            // Announce the sleep, then look once more: a job published in between is either seen here or wakes us.
+            // Announce the sleep, then look once more: a job published in between that still wants a helper is either seen
+            // here or wakes us.
             Interlocked.Increment(ref _sleeping);
-            if (Volatile.Read(ref _state) >> 32 != seen)
+            if (Volatile.Read(ref _state) >> 32 != seen && Volatile.Read(ref _workerSlots) > 0)
             {
                 while (true)
                 {
@@ -275,6 +300,27 @@ public sealed class ComputePool : IDisposable
             }
         }
     }
+}
+
+/// <summary>
+/// One thread of a <see cref="ComputePool"/> held back (<see cref="ComputePool.ReserveThread"/>) while two jobs run side by side,
+/// the pool's jobs on one side and a single-threaded job beside them, and handed back once, by whichever side finishes first:
+/// the side still running then has the whole pool. Allocated once and reused.
+/// </summary>
+internal sealed class ThreadReservation
+{
+    private ComputePool? _held;
+
+    /// <summary>Holds one thread of <paramref name="pool"/> back until <see cref="Release"/>.</summary>
+    public void Take(ComputePool pool)
+    {
+        Debug.Assert(Volatile.Read(ref _held) is null, "a reservation is already held");
+        pool.ReserveThread();
+        Volatile.Write(ref _held, pool);
+    }
+
+    /// <summary>Hands the thread back; later calls (the other side finishing) do nothing.</summary>
+    public void Release() => Interlocked.Exchange(ref _held, null)?.ReleaseThread();
 }
 
 /// <summary>

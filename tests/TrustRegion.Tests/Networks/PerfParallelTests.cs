@@ -79,6 +79,64 @@ public class PerfParallelTests
         Assert.All(after.Runs, r => Assert.Equal(1, r));
     }
 
+    /// <summary>Chunk 0 waits (up to <paramref name="patience"/>) for chunk 1 to start on another thread: true when the two ran at the same time.</summary>
+    private sealed class MeetingJob(TimeSpan patience) : IChunkJob, IDisposable
+    {
+        private readonly ManualResetEventSlim _second = new();
+        public readonly int[] Threads = new int[2];
+        public bool Met;
+
+        public void Execute(int chunk)
+        {
+            Threads[chunk] = Environment.CurrentManagedThreadId;
+            if (chunk == 1)
+            {
+                _second.Set();
+                return;
+            }
+            Met = _second.Wait(patience);
+        }
+
+        public void Dispose() => _second.Dispose();
+    }
+
+    [Fact]
+    public void Pool_ReservedThreadIsHeldBackUntilReleasedOnce()
+    {
+        using var pool = new ComputePool(2);
+        var reservation = new ThreadReservation();
+        reservation.Take(pool);
+        for (int rep = 0; rep < 5; rep++)
+        {
+            var held = new CountingJob(8);
+            pool.Run(held, 8);
+            Assert.All(held.Runs, r => Assert.Equal(1, r));
+            Assert.All(held.Threads, t => Assert.Equal(Environment.CurrentManagedThreadId, t)); // one thread of two held back: the caller alone
+        }
+        using var alone = new MeetingJob(TimeSpan.FromMilliseconds(300));
+        pool.Run(alone, 2);
+        Assert.False(alone.Met);
+
+        reservation.Release();
+        reservation.Release(); // the other side finishing later: no second hand-back
+        using var together = new MeetingJob(TimeSpan.FromSeconds(10));
+        pool.Run(together, 2);
+        Assert.True(together.Met, "after the release the worker must take chunk 1 while the caller holds chunk 0");
+        Assert.NotEqual(together.Threads[0], together.Threads[1]);
+        reservation.Take(pool); // the double release above handed back one thread only: a new reservation holds again
+        using var againAlone = new MeetingJob(TimeSpan.FromMilliseconds(300));
+        pool.Run(againAlone, 2);
+        Assert.False(againAlone.Met);
+        reservation.Release();
+
+        using var three = new ComputePool(3);
+        reservation.Take(three); // three threads, one held back: the caller and one worker still share a job
+        using var shared = new MeetingJob(TimeSpan.FromSeconds(10));
+        three.Run(shared, 2);
+        Assert.True(shared.Met);
+        reservation.Release();
+    }
+
     [Fact]
     public void Pool_RejectsBadThreadCount()
     {
