@@ -9,6 +9,8 @@ namespace TrustRegion.Benchmarks.Core;
 /// plus the forward product with its fused bias and tanh, to show what the element-wise epilogue costs. Compare the GFLOP/s
 /// column with <see cref="FmaPeakBenchmark.FmaLoop"/> (one thread) from the same run. The <c>…Single</c> methods run the same
 /// products in single precision (the same generic kernel, specialised for float), to compare with <see cref="FmaPeakBenchmark.FmaLoopSingle"/>.
+/// The <c>OutputLayer…</c> methods are the narrow products of the output layers (6 Gaussian means, 1 value) over the same
+/// batch, in float, as the policy's forward and forward-tangent passes and the critic's forward pass compute them.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(CoreConfig))]
@@ -33,6 +35,7 @@ public class GemmBenchmarks
     private float[] _xF = [], _dyF = [], _wF = [], _wTF = [], _biasF = [];
     private readonly float[] _cF = new float[Batch * Width];
     private readonly float[] _dwF = new float[Width * Width];
+    private readonly float[] _outF = new float[Batch * 6];
 
     [GlobalSetup]
     public void Setup()
@@ -104,5 +107,21 @@ public class GemmBenchmarks
     {
         Gemm.Multiply<float>(Batch, Width, Width, _dyF, Width, 1, _wTF, Width, _cF, Width, accumulate: false);
         return _cF[0];
+    }
+
+    /// <summary>H·W with W [64 × 6]: the six action means of a HalfCheetah-v4 policy over the batch (fewer columns than a float vector holds).</summary>
+    [Benchmark]
+    public float OutputLayerSixColumnsSingle()
+    {
+        Gemm.Multiply<float>(Batch, 6, Width, _xF, Width, 1, _wF, 6, _outF, 6, accumulate: false);
+        return _outF[0];
+    }
+
+    /// <summary>H·w with w [64 × 1]: the value network's output over the batch.</summary>
+    [Benchmark]
+    public float OutputLayerOneColumnSingle()
+    {
+        Gemm.Multiply<float>(Batch, 1, Width, _xF, Width, 1, _wF, 1, _outF, 1, accumulate: false);
+        return _outF[0];
     }
 }
