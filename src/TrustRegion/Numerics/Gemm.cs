@@ -312,7 +312,21 @@ internal static unsafe class Gemm
             }
             if (full < cols)
             {
-                FinishTail(post.Kind, row + full, srow == null ? null : srow + full, brow == null ? null : brow + full, cols - full);
+                if (typeof(TOp) == typeof(IdentityOp))
+                {
+                    // Bias only (the narrow output layers): inline, one addition per element as in FinishTail, without a call per row.
+                    if (brow != null)
+                    {
+                        for (int t = full; t < cols; t++)
+                        {
+                            row[t] += brow[t];
+                        }
+                    }
+                }
+                else
+                {
+                    FinishTail(post.Kind, row + full, srow == null ? null : srow + full, brow == null ? null : brow + full, cols - full);
+                }
             }
         }
     }
