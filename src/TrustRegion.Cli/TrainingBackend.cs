@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Spectre.Console;
 using TrustRegion.Envs;
+using TrustRegion.MuJoCo;
+using TrustRegion.MuJoCo.Envs;
 using TrustRegion.Training;
 using TrustRegion.Training.Bench;
 using TrustRegion.Trpo;
@@ -134,7 +136,7 @@ public sealed class TrainingBackend : ICliBackend
                     console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{config.EnvId} seed {r.Seed}: eval {r.FinalEvaluation.ReturnMean:F1} ± {r.FinalEvaluation.ReturnStd:F1}, {r.TotalSteps:N0} steps in {r.WallSeconds:F2} s ({r.StepsPerSecond:N0} steps/s), threshold {(r.ThresholdSteps is long t ? t.ToString("N0", CultureInfo.InvariantCulture) + " steps" : "not reached")}"));
                 }
-            }, cancellation);
+            }, SimulationClock(config.EnvId), cancellation);
             if (result is null)
             {
                 console.Error.WriteLine("trpo bench: interrupted; no report written.");
@@ -187,6 +189,10 @@ public sealed class TrainingBackend : ICliBackend
             ansi.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{(resumedFrom is long from ? $"Resuming at step {from:N0}" : "Training")} TRPO on {config.EnvId} (seed {config.Seed}, {config.NumEnvs} envs × {config.NumSteps} steps per rollout) → {run.Path}")));
         }
+        // The time inside MuJoCo's physics over the same span as the wall time (a fresh run only: a resumed run's wall time
+        // includes the sessions before this process).
+        Func<TimeSpan>? simulationClock = resumedFrom is null ? SimulationClock(config.EnvId) : null;
+        TimeSpan simulationBefore = simulationClock?.Invoke() ?? default;
         TrainingStop stop;
         try
         {
@@ -205,15 +211,21 @@ public sealed class TrainingBackend : ICliBackend
                 $"trpo: interrupted at step {trainer.TotalSteps:N0}; checkpoint saved to {run.LatestCheckpointPath}. Continue with: trpo resume {run.Path}"));
             return ExitCodes.Interrupted;
         }
+        double? simulationSeconds = simulationClock is null ? null : (simulationClock() - simulationBefore).TotalSeconds;
         trainer.Save(run.FinalModelPath);
         EvaluationResult final = trainer.Evaluate(config.EvalEpisodes, deterministic: true, trainer.EvaluationSeed(trainer.TotalSteps));
         string hash = trainer.ParameterHash();
-        WriteSummary(run.SummaryPath, trainer, final, hash);
+        WriteSummary(run.SummaryPath, trainer, final, hash, simulationSeconds);
         TryPlot(run, config);
         var summary = new Grid().AddColumn().AddColumn();
         summary.AddRow("environment", Markup.Escape(config.EnvId));
         summary.AddRow("steps", trainer.TotalSteps.ToString("N0", CultureInfo.InvariantCulture));
         summary.AddRow("wall time", string.Create(CultureInfo.InvariantCulture, $"{trainer.ElapsedSeconds:F1} s"));
+        if (simulationSeconds is double sim && trainer.ElapsedSeconds > 0)
+        {
+            summary.AddRow("in MuJoCo", string.Create(CultureInfo.InvariantCulture,
+                $"{sim:F1} s ({100 * sim / trainer.ElapsedSeconds:F0}% of the wall time; {trainer.ElapsedSeconds - sim:F1} s outside)"));
+        }
         summary.AddRow("final evaluation", string.Create(CultureInfo.InvariantCulture,
             $"{final.ReturnMean:F2} ± {final.ReturnStd:F2} over {final.Episodes} deterministic episodes"));
         summary.AddRow("params_sha256", hash);
@@ -233,7 +245,14 @@ public sealed class TrainingBackend : ICliBackend
         }
     }
 
-    private static void WriteSummary(string path, Trainer trainer, EvaluationResult final, string hash)
+    /// <summary>
+    /// The clock of the wall time spent inside the simulator for <paramref name="envId"/>: <see cref="MuJoCoTiming.PhysicsWallTime"/>
+    /// for the MuJoCo environments, none for the others. It is process-wide, so it is read around one run at a time.
+    /// </summary>
+    internal static Func<TimeSpan>? SimulationClock(string envId) =>
+        MuJoCoEnvironments.All.Any(s => s.Id == envId) ? static () => MuJoCoTiming.PhysicsWallTime : null;
+
+    private static void WriteSummary(string path, Trainer trainer, EvaluationResult final, string hash, double? simulationSeconds)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -244,6 +263,11 @@ public sealed class TrainingBackend : ICliBackend
             json.WriteNumber("total_steps", trainer.TotalSteps);
             json.WriteNumber("iterations", trainer.Iterations);
             json.WriteNumber("wall_seconds", Math.Round(trainer.ElapsedSeconds, 3));
+            if (simulationSeconds is double sim)
+            {
+                json.WriteNumber("simulation_wall_seconds", Math.Round(sim, 3));
+                json.WriteNumber("simulation_share", trainer.ElapsedSeconds > 0 ? Math.Round(sim / trainer.ElapsedSeconds, 4) : 0);
+            }
             json.WriteNumber("final_eval_mean", final.ReturnMean);
             json.WriteNumber("final_eval_std", final.ReturnStd);
             json.WriteNumber("final_eval_episodes", final.Episodes);

@@ -60,6 +60,7 @@ public sealed class TrainingBackendTests : IDisposable
         Assert.True(summary.GetProperty("final_eval_mean").GetDouble() > 0);
         Assert.True(summary.GetProperty("final_eval_std").GetDouble() >= 0);
         Assert.Matches("^[0-9a-f]{64}$", Hash(run.Path));
+        Assert.False(summary.TryGetProperty("simulation_wall_seconds", out _), "no simulator clock for a classic-control task");
 
         ProgressTable progress = ProgressTable.Load(run.ProgressPath);
         Assert.Equal(20, progress.RowCount);
@@ -239,6 +240,49 @@ public sealed class TrainingBackendTests : IDisposable
         string md = File.ReadAllText(Path.Combine(outDir, "bench.md"));
         Assert.Contains("## Where the time goes", md, StringComparison.Ordinal);
         Assert.Contains(bench.GetProperty("command").GetString()!, md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MuJoCoTrainAndBench_ReportTheTimeInsideTheSimulator_OverTheWallTimeSpan()
+    {
+        EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());
+        (int Code, string Out, string Err) RunMuJoCo(params string[] args)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int code = TrpoCli.Run(args, stdout, stderr, new TrainingBackend(registry));
+            return (code, stdout.ToString(), stderr.ToString());
+        }
+
+        string dir = Path.Combine(_dir, "ip");
+        (int code, string output, string err) = RunMuJoCo("train", "InvertedPendulum-v4", "--steps", "4096", "--seed", "0", "--set", "eval_freq=2048", "--out", dir);
+        Assert.True(code == 0, err);
+        JsonElement summary = Summary(dir);
+        double wall = summary.GetProperty("wall_seconds").GetDouble();
+        double sim = summary.GetProperty("simulation_wall_seconds").GetDouble();
+        Assert.InRange(sim, 1e-4, wall);
+        Assert.InRange(summary.GetProperty("simulation_share").GetDouble(), 1e-6, 1.0);
+        Assert.Contains("in MuJoCo", output, StringComparison.Ordinal);
+
+        string outDir = Path.Combine(_dir, "bench-ip");
+        (code, output, err) = RunMuJoCo("bench", "InvertedPendulum-v4", "--seeds", "1", "--steps", "4096", "--out", outDir);
+        Assert.True(code == 0, err);
+        JsonElement env = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json"))).RootElement.GetProperty("environments")[0];
+        JsonElement seed = env.GetProperty("seeds")[0];
+        Assert.InRange(seed.GetProperty("simulation_seconds").GetDouble(), 1e-4, seed.GetProperty("wall_seconds").GetDouble());
+        Assert.Equal(seed.GetProperty("simulation_seconds").GetDouble() / seed.GetProperty("wall_seconds").GetDouble(), seed.GetProperty("simulation_share").GetDouble(), 12);
+        Assert.Equal(1, env.GetProperty("seeds_outside_under_half_simulation").GetInt32() + (seed.GetProperty("simulation_share").GetDouble() > 2.0 / 3 ? 0 : 1));
+        Assert.Equal(summary.GetProperty("params_sha256").GetString(), seed.GetProperty("params_sha256").GetString());
+        Assert.Contains("## Time in the simulator", output, StringComparison.Ordinal);
+        Assert.Contains("| InvertedPendulum-v4 |", output, StringComparison.Ordinal);
+
+        // Two runs at once share the process-wide clock, so nothing is reported for them.
+        string parallelDir = Path.Combine(_dir, "bench-ip-2");
+        (code, output, err) = RunMuJoCo("bench", "InvertedPendulum-v4", "--seeds", "2", "--steps", "2048", "--jobs", "2", "--out", parallelDir);
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain("## Time in the simulator", output, StringComparison.Ordinal);
+        JsonElement parallel = JsonDocument.Parse(File.ReadAllText(Path.Combine(parallelDir, "bench.json"))).RootElement.GetProperty("environments")[0];
+        Assert.False(parallel.TryGetProperty("simulation_seconds_median", out _));
     }
 
     [Fact]

@@ -37,6 +37,21 @@ public sealed record BenchEnvResult(TrpoConfig Config, double? Threshold, BenchR
     /// <summary>Median over the seeds that reached the threshold of the wall time it took; null when none did.</summary>
     public double? ThresholdSecondsMedian => SeedsReachingThreshold == 0 ? null : Median(Seeds.Where(s => s.ThresholdSeconds is not null).Select(s => s.ThresholdSeconds!.Value));
 
+    /// <summary>Whether every seed measured its time in the simulator.</summary>
+    public bool HasSimulationTime => Seeds.All(s => s.SimulationSeconds is not null);
+
+    /// <summary>Median over seeds of the wall time spent in the simulator; null unless <see cref="HasSimulationTime"/>.</summary>
+    public double? SimulationMedian => HasSimulationTime ? Median(Seeds.Select(s => s.SimulationSeconds!.Value)) : null;
+
+    /// <summary>Median over seeds of the share of the wall time spent in the simulator; null unless <see cref="HasSimulationTime"/>.</summary>
+    public double? SimulationShareMedian => HasSimulationTime ? Median(Seeds.Select(s => s.SimulationShare ?? 0)) : null;
+
+    /// <summary>Median over seeds of the wall time spent outside the simulator; null unless <see cref="HasSimulationTime"/>.</summary>
+    public double? OutsideSimulationMedian => HasSimulationTime ? Median(Seeds.Select(s => s.OutsideSimulationSeconds!.Value)) : null;
+
+    /// <summary>Seeds whose time outside the simulator stayed under half of their time in it (issue 5's speed target).</summary>
+    public int SeedsOutsideUnderHalfSimulation => Seeds.Count(s => s.OutsideSimulationSeconds is double o && o < s.SimulationSeconds!.Value / 2);
+
     /// <summary>The timings summed over all seeds.</summary>
     public IterationTimings TimingsTotal => Seeds.Aggregate(default(IterationTimings), (a, s) => a + s.Timings);
 

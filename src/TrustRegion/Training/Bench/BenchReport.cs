@@ -40,6 +40,20 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
             string secs = e.ThresholdSecondsMedian is double tt ? tt.ToString("F2", s_inv) + " s" : "–";
             Line($"| {e.EnvId} | {e.Seeds[0].TotalSteps:N0} | {e.Seeds.Count} | {e.EvalMedian:F1} [{e.EvalMin:F1}, {e.EvalMax:F1}] | {zoo} | {reached} | {steps} | {secs} | {e.WallMedian:F2} | {e.CpuMedian:F2} | {e.StepsPerSecondMedian:N0} | {sb3} | {ratio} |");
         }
+        if (Environments.Any(e => e.HasSimulationTime))
+        {
+            Line($"");
+            Line($"## Time in the simulator");
+            Line($"");
+            Line($"Wall time during which at least one copy of the environment was inside its simulator (MuJoCo's physics: `frame_skip` × `mj_step` and `mj_rnePostConstraint` per step, `mj_forward` per reset), over the same span as the wall time above (training with its periodic evaluations, not the final evaluation); medians over seeds. The last column counts the seeds whose time outside the simulator stayed under half their time in it (issue 5's speed target, a share of at least 67%). Measured only with one run at a time.");
+            Line($"");
+            Line($"| env | wall s | in the simulator s | share | outside the simulator s | outside < ½ in the simulator |");
+            Line($"| --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (BenchEnvResult e in Environments.Where(e => e.HasSimulationTime))
+            {
+                Line($"| {e.EnvId} | {e.WallMedian:F2} | {e.SimulationMedian:F2} | {100 * e.SimulationShareMedian:F1}% | {e.OutsideSimulationMedian:F2} | {e.SeedsOutsideUnderHalfSimulation}/{e.Seeds.Count} |");
+            }
+        }
         Line($"");
         Line($"## Where the time goes");
         Line($"");
@@ -117,6 +131,13 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
                     json.WriteNumber("sb3_contrib_wall_seconds", r.Sb3WallSeconds);
                     json.WriteEndObject();
                 }
+                if (e.HasSimulationTime)
+                {
+                    json.WriteNumber("simulation_seconds_median", e.SimulationMedian!.Value);
+                    json.WriteNumber("simulation_share_median", e.SimulationShareMedian!.Value);
+                    json.WriteNumber("outside_simulation_seconds_median", e.OutsideSimulationMedian!.Value);
+                    json.WriteNumber("seeds_outside_under_half_simulation", e.SeedsOutsideUnderHalfSimulation);
+                }
                 json.WritePropertyName("timings_seconds");
                 WriteTimings(json, e.TimingsTotal);
                 json.WriteStartArray("seeds");
@@ -133,6 +154,11 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
                     json.WriteNumber("final_eval_episodes", s.FinalEvaluation.Episodes);
                     WriteOptional(json, "threshold_steps", s.ThresholdSteps);
                     WriteOptional(json, "threshold_seconds", s.ThresholdSeconds);
+                    if (s.SimulationSeconds is double sim)
+                    {
+                        json.WriteNumber("simulation_seconds", sim);
+                        json.WriteNumber("simulation_share", s.SimulationShare!.Value);
+                    }
                     json.WritePropertyName("timings_seconds");
                     WriteTimings(json, s.Timings);
                     json.WriteString("params_sha256", s.ParamsSha256);

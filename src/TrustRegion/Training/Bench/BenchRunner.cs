@@ -15,9 +15,14 @@ public static class BenchRunner
     /// <param name="threshold">The mean training return counted as reaching the task, or null to skip that measurement.</param>
     /// <param name="registry">Where the environment id is looked up; <see cref="EnvRegistry.Default"/> when null.</param>
     /// <param name="cancellation">Stops training between iterations; the result is then null.</param>
+    /// <param name="simulationClock">Reads a monotonic clock of the wall time the environments have spent inside their
+    /// simulator (for MuJoCo, <c>MuJoCoTiming.PhysicsWallTime</c>); read just before and just after training, so that
+    /// <see cref="BenchSeedResult.SimulationSeconds"/> covers the span of <see cref="BenchSeedResult.WallSeconds"/>. A
+    /// process-wide clock is only meaningful with one run at a time. Null leaves the simulation time unmeasured.</param>
     /// <returns>The measurements, or null when cancelled.</returns>
     /// <exception cref="ConfigException">The configuration is invalid.</exception>
-    public static BenchSeedResult? Run(TrpoConfig config, double? threshold, EnvRegistry? registry = null, CancellationToken cancellation = default)
+    public static BenchSeedResult? Run(TrpoConfig config, double? threshold, EnvRegistry? registry = null, Func<TimeSpan>? simulationClock = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         using var trainer = new Trainer(config, registry);
@@ -36,15 +41,17 @@ public static class BenchRunner
             },
         };
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan simulationBefore = simulationClock?.Invoke() ?? default;
         if (trainer.Train(config.TotalTimesteps, outputs, cancellation) == TrainingStop.Cancelled)
         {
             return null;
         }
+        double? simulation = simulationClock is null ? null : (simulationClock() - simulationBefore).TotalSeconds;
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         // The same final evaluation as trpo train's summary.json.
         EvaluationResult final = trainer.Evaluate(config.EvalEpisodes, deterministic: true, trainer.EvaluationSeed(trainer.TotalSteps));
         return new BenchSeedResult(config.Seed, trainer.TotalSteps, trainer.ElapsedSeconds, final, thresholdSteps, thresholdSeconds,
-            trainer.SessionTimings, trainer.ParameterHash(), cpu);
+            trainer.SessionTimings, trainer.ParameterHash(), cpu, simulation);
     }
 
     /// <summary>
@@ -57,9 +64,11 @@ public static class BenchRunner
     /// <param name="registry">Where the environment id is looked up.</param>
     /// <param name="onRun">Called (possibly from several threads) after each run with its result.</param>
     /// <param name="cancellation">Stops the runs; the result is then null.</param>
+    /// <param name="simulationClock">As for <see cref="Run"/>; used only when <paramref name="parallelRuns"/> is 1, since a
+    /// process-wide clock cannot tell simultaneous runs apart.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="seeds"/> or <paramref name="parallelRuns"/> is below 1.</exception>
     public static BenchEnvResult? RunSeeds(TrpoConfig config, int seeds, int parallelRuns, EnvRegistry? registry = null,
-        Action<BenchSeedResult>? onRun = null, CancellationToken cancellation = default)
+        Action<BenchSeedResult>? onRun = null, Func<TimeSpan>? simulationClock = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seeds);
@@ -74,7 +83,7 @@ public static class BenchRunner
             {
                 return;
             }
-            results[i] = Run(config with { Seed = (ulong)i }, threshold, registry, cancellation);
+            results[i] = Run(config with { Seed = (ulong)i }, threshold, registry, parallelRuns == 1 ? simulationClock : null, cancellation);
             if (results[i] is { } r)
             {
                 onRun?.Invoke(r);

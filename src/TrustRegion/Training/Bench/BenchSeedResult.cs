@@ -11,6 +11,8 @@ namespace TrustRegion.Training.Bench;
 /// <param name="ParamsSha256">The parameter hash, as in <c>trpo train</c>'s summary.json.</param>
 /// <param name="CpuSeconds">CPU time of the whole process during training (all threads: JIT and GC included). On a shared
 /// machine it is steadier than the wall time; with several runs at once it includes the others'.</param>
+/// <param name="SimulationSeconds">Wall time during which the environments were inside their simulator (MuJoCo's physics),
+/// over the same span as <paramref name="WallSeconds"/>; null when no simulation clock was given.</param>
 public sealed record BenchSeedResult(
     ulong Seed,
     long TotalSteps,
@@ -20,8 +22,15 @@ public sealed record BenchSeedResult(
     double? ThresholdSeconds,
     IterationTimings Timings,
     string ParamsSha256,
-    double CpuSeconds)
+    double CpuSeconds,
+    double? SimulationSeconds = null)
 {
     /// <summary>End-to-end environment steps per second: <see cref="TotalSteps"/> / <see cref="WallSeconds"/>.</summary>
     public double StepsPerSecond => WallSeconds > 0 ? TotalSteps / WallSeconds : 0;
+
+    /// <summary>Share of the wall time spent in the simulator, or null when it was not measured.</summary>
+    public double? SimulationShare => SimulationSeconds is double s && WallSeconds > 0 ? s / WallSeconds : null;
+
+    /// <summary>Wall time spent outside the simulator (learning, inference, wrappers, bookkeeping), or null when not measured.</summary>
+    public double? OutsideSimulationSeconds => SimulationSeconds is double s ? WallSeconds - s : null;
 }
