@@ -288,6 +288,31 @@ internal static unsafe class Kernels
                 }
                 s0.Store(pd + c);
             }
+            if (c == 0 && cols < lanes && rows > lanes)
+            {
+                // Fewer columns than lanes (the output layers' biases): one vector holds all the column sums in its first lanes,
+                // and row r is added to it with one load of the L elements from the row's start. Each lane still adds its
+                // column's rows one after another, in row order, exactly as the scalar loop below, but all columns at once.
+                // The last rows, whose L-element load would run past the end, go through the scalar loop.
+                int vectorRows = rows - ((lanes + cols - 1) / cols);
+                Vector512<T> acc = default;
+                T* q = px;
+                for (int r = 0; r < vectorRows; r++, q += cols)
+                {
+                    acc += Vector512.Load(q);
+                }
+                for (; c < cols; c++)
+                {
+                    T s = acc.GetElement(c);
+                    T* qc = px + (vectorRows * cols) + c;
+                    for (int r = vectorRows; r < rows; r++, qc += cols)
+                    {
+                        s += *qc;
+                    }
+                    pd[c] = accumulate ? pd[c] + s : s;
+                }
+                return;
+            }
             for (; c < cols; c++)
             {
                 T s = T.Zero;

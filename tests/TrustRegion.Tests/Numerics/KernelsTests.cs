@@ -77,6 +77,52 @@ public class KernelsTests
         }
     }
 
+    /// <summary>
+    /// Sums of fewer columns than a vector holds (an output layer's bias gradient: under 16 floats or 8 doubles) add each column's rows in row order, all
+    /// columns in one vector: bit for bit the scalar loop, in both precisions, whatever the row count (the last rows, whose
+    /// whole-vector load would pass the end, take the scalar path).
+    /// </summary>
+    [Fact]
+    public void NarrowColumnSums_AreBitIdenticalToTheRowOrderScalarLoop()
+    {
+        var rng = new Rng(21);
+        foreach (int cols in new[] { 1, 2, 3, 6, 7, 15 })
+        {
+            foreach (int rows in new[] { 1, 9, 17, 64, 256, 2049 })
+            {
+                var x = new double[rows * cols];
+                rng.FillGaussian(x);
+                float[] xf = [.. x.Select(v => (float)v)];
+                var start = new double[cols];
+                rng.FillGaussian(start);
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    var d = (double[])start.Clone();
+                    float[] f = [.. start.Select(v => (float)v)];
+                    Kernels.ColumnSums<double>(x, rows, cols, d, accumulate);
+                    Kernels.ColumnSums<float>(xf, rows, cols, f, accumulate);
+                    for (int c = 0; c < cols; c++)
+                    {
+                        double sd = 0;
+                        float sf = 0;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            sd += x[(r * cols) + c];
+                            sf += xf[(r * cols) + c];
+                        }
+                        double ed = accumulate ? start[c] + sd : sd;
+                        float ef = accumulate ? (float)start[c] + sf : sf;
+                        if (cols < 8) // wider double sums take the whole-vector path, which pairs rows
+                        {
+                            Assert.True(BitConverter.DoubleToInt64Bits(ed) == BitConverter.DoubleToInt64Bits(d[c]), $"double rows={rows} cols={cols} c={c}: {d[c]:R} vs {ed:R}");
+                        }
+                        Assert.True(BitConverter.SingleToInt32Bits(ef) == BitConverter.SingleToInt32Bits(f[c]), $"float rows={rows} cols={cols} c={c}: {f[c]:R} vs {ef:R}");
+                    }
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(Activation.Tanh)]
     [InlineData(Activation.ReLU)]
