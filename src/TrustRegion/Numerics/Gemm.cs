@@ -582,10 +582,48 @@ internal static unsafe class Gemm
     }
 
     /// <summary>One row of C, <paramref name="vectors"/> (1, 2 or 4) vectors wide.</summary>
+    /// <remarks>
+    /// Each vector of C sums the even steps of p in one accumulator and the odd steps in another, then adds the two. Four vectors
+    /// wide (a single row acting or being evaluated), the four vectors' eight accumulators advance together so that their
+    /// chains overlap; every element is computed by the same operations in the same order as one vector at a time.
+    /// </remarks>
     private static void Kernel1xV<T>(int vectors, int k, T* a, int csA, T* b, int ldb, T* c, bool acc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int lanes = Lanes<T>();
+        if (vectors == 4)
+        {
+            Vector512<T> e0 = default, e1 = default, e2 = default, e3 = default, o0 = default, o1 = default, o2 = default, o3 = default;
+            T* ap = a;
+            T* bp = b;
+            int p = 0;
+            for (; p + 2 <= k; p += 2)
+            {
+                var x = Vector512.Create(*ap);
+                var y = Vector512.Create(ap[csA]);
+                T* bq = bp + ldb;
+                e0 = Fma(x, Vector512.Load(bp), e0);
+                e1 = Fma(x, Vector512.Load(bp + lanes), e1);
+                e2 = Fma(x, Vector512.Load(bp + (2 * lanes)), e2);
+                e3 = Fma(x, Vector512.Load(bp + (3 * lanes)), e3);
+                o0 = Fma(y, Vector512.Load(bq), o0);
+                o1 = Fma(y, Vector512.Load(bq + lanes), o1);
+                o2 = Fma(y, Vector512.Load(bq + (2 * lanes)), o2);
+                o3 = Fma(y, Vector512.Load(bq + (3 * lanes)), o3);
+                ap += 2 * csA;
+                bp += 2 * ldb;
+            }
+            if (p < k)
+            {
+                var x = Vector512.Create(*ap);
+                e0 = Fma(x, Vector512.Load(bp), e0);
+                e1 = Fma(x, Vector512.Load(bp + lanes), e1);
+                e2 = Fma(x, Vector512.Load(bp + (2 * lanes)), e2);
+                e3 = Fma(x, Vector512.Load(bp + (3 * lanes)), e3);
+            }
+            Store4(c, e0 + o0, e1 + o1, e2 + o2, e3 + o3, acc);
+            return;
+        }
         for (int v = 0; v < vectors; v++)
         {
             Vector512<T> c0 = default, c1 = default;

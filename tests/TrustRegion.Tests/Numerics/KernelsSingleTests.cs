@@ -87,6 +87,59 @@ public class KernelsSingleTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A single row of C (acting on one observation, evaluation) accumulates each output element's even inner steps in one fused
+    /// multiply-add chain and its odd steps in another, then adds the two: bit for bit in both precisions, whichever
+    /// kernel width the row's columns take (64 columns: four vectors of floats, or two blocks of four vectors of doubles), within
+    /// one inner-dimension panel (k ≤ 64).
+    /// </summary>
+    [Theory]
+    [InlineData(64, 1)]
+    [InlineData(64, 17)]
+    [InlineData(64, 64)]
+    [InlineData(64, 63)]
+    [InlineData(96, 11)]
+    public void SingleRowProducts_AreBitIdenticalToTheEvenOddChains(int n, int k)
+    {
+        var rng = new Rng((ulong)((n * 131) + k));
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var a = new double[k];
+            var b = new double[k * n];
+            var c = new double[n];
+            rng.FillGaussian(a);
+            rng.FillGaussian(b);
+            rng.FillGaussian(c);
+            float[] af = [.. a.Select(v => (float)v)], bf = [.. b.Select(v => (float)v)], cf = [.. c.Select(v => (float)v)];
+            var cd = (double[])c.Clone();
+            var cs = (float[])cf.Clone();
+            Gemm.Multiply<double>(1, n, k, a, k, 1, b, n, cd, n, accumulate);
+            Gemm.Multiply<float>(1, n, k, af, k, 1, bf, n, cs, n, accumulate);
+            for (int j = 0; j < n; j++)
+            {
+                double ed = 0, od = 0;
+                float ef = 0, of = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    if (p % 2 == 0 || p == k - 1 && k % 2 == 1)
+                    {
+                        ed = Math.FusedMultiplyAdd(a[p], b[(p * n) + j], ed);
+                        ef = MathF.FusedMultiplyAdd(af[p], bf[(p * n) + j], ef);
+                    }
+                    else
+                    {
+                        od = Math.FusedMultiplyAdd(a[p], b[(p * n) + j], od);
+                        of = MathF.FusedMultiplyAdd(af[p], bf[(p * n) + j], of);
+                    }
+                }
+                double wd = accumulate ? (ed + od) + c[j] : ed + od;
+                float wf = accumulate ? (ef + of) + cf[j] : ef + of;
+                Assert.True(BitConverter.DoubleToInt64Bits(wd) == BitConverter.DoubleToInt64Bits(cd[j]), $"double n={n} k={k} acc={accumulate} j={j}: {cd[j]:R} vs {wd:R}");
+                Assert.True(BitConverter.SingleToInt32Bits(wf) == BitConverter.SingleToInt32Bits(cs[j]), $"float n={n} k={k} acc={accumulate} j={j}: {cs[j]:R} vs {wf:R}");
+            }
+        }
+    }
+
+    /// <summary>
     /// Narrow float products with A's rows contiguous (the output layers: 6 actions, 1 value) take sixteen rows at a time with
     /// one transposing reduction; every element must equal, bit for bit, the row-at-a-time form it replaces: per row one
     /// accumulator of fused multiply-adds over 16-lane steps, <see cref="Vector512.Sum{T}(Vector512{T})"/>, then the tail in order.
