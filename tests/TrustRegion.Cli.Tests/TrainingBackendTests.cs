@@ -276,6 +276,16 @@ public sealed class TrainingBackendTests : IDisposable
         Assert.Contains("## Time in the simulator", output, StringComparison.Ordinal);
         Assert.Contains("| InvertedPendulum-v4 |", output, StringComparison.Ordinal);
 
+        // A MuJoCo task with an RL Zoo figure: the Zoo's return beside ours, and no sb3-contrib speed (none measured here).
+        string swimmerDir = Path.Combine(_dir, "bench-swimmer");
+        (code, output, err) = RunMuJoCo("bench", "Swimmer-v4", "--seeds", "1", "--steps", "2048", "--out", swimmerDir);
+        Assert.True(code == 0, err);
+        JsonElement reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(swimmerDir, "bench.json"))).RootElement
+            .GetProperty("environments")[0].GetProperty("reference");
+        Assert.Equal(365.7, reference.GetProperty("rl_zoo_return").GetDouble());
+        Assert.Equal(JsonValueKind.Null, reference.GetProperty("sb3_contrib_steps_per_second").ValueKind);
+        Assert.Contains("| 365.7 |", output, StringComparison.Ordinal);
+
         // Two runs at once share the process-wide clock, so nothing is reported for them.
         string parallelDir = Path.Combine(_dir, "bench-ip-2");
         (code, output, err) = RunMuJoCo("bench", "InvertedPendulum-v4", "--seeds", "2", "--steps", "2048", "--jobs", "2", "--out", parallelDir);

@@ -33,8 +33,8 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
         foreach (BenchEnvResult e in Environments)
         {
             string zoo = e.Reference is { } r ? r.ZooReturn.ToString("F1", s_inv) : "–";
-            string sb3 = e.Reference is { } r2 ? r2.Sb3StepsPerSecond.ToString("N0", s_inv) : "–";
-            string ratio = e.Reference is { } r3 ? (e.StepsPerSecondMedian / r3.Sb3StepsPerSecond).ToString("F1", s_inv) + "×" : "–";
+            string sb3 = e.Reference?.Sb3StepsPerSecond is double r2 ? r2.ToString("N0", s_inv) : "–";
+            string ratio = e.Reference?.Sb3StepsPerSecond is double r3 ? (e.StepsPerSecondMedian / r3).ToString("F1", s_inv) + "×" : "–";
             string reached = e.Threshold is double t ? string.Create(s_inv, $"{e.SeedsReachingThreshold}/{e.Seeds.Count} (≥ {t:G})") : "no threshold";
             string steps = e.ThresholdStepsMedian is double ts ? ts.ToString("N0", s_inv) : "–";
             string secs = e.ThresholdSecondsMedian is double tt ? tt.ToString("F2", s_inv) + " s" : "–";
@@ -127,8 +127,8 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
                 {
                     json.WriteStartObject("reference");
                     json.WriteNumber("rl_zoo_return", r.ZooReturn);
-                    json.WriteNumber("sb3_contrib_steps_per_second", r.Sb3StepsPerSecond);
-                    json.WriteNumber("sb3_contrib_wall_seconds", r.Sb3WallSeconds);
+                    WriteOptional(json, "sb3_contrib_steps_per_second", r.Sb3StepsPerSecond);
+                    WriteOptional(json, "sb3_contrib_wall_seconds", r.Sb3WallSeconds);
                     json.WriteEndObject();
                 }
                 if (e.HasSimulationTime)
