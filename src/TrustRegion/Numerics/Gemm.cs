@@ -314,7 +314,7 @@ internal static unsafe class Gemm
             {
                 if (typeof(TOp) == typeof(IdentityOp))
                 {
-                    // Bias only (the narrow output layers): inline, one addition per element as in FinishTail, without a call per row.
+                    // Bias only (the narrow output layers): one addition per element, as the vector path does, inline.
                     if (brow != null)
                     {
                         for (int t = full; t < cols; t++)
@@ -331,30 +331,17 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>The last <paramref name="w"/> (&lt; L) columns of one row, through the same vector code as full vectors.</summary>
+    /// <summary>
+    /// The last <paramref name="w"/> (&lt; L) columns of one row under an activation epilogue, through the same vector code as
+    /// full vectors (the bias-only tail of the narrow output layers is added inline in <see cref="FinishBlock"/>). Kept out of
+    /// line so that the full-width path needs no stack scratch.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
+    [SkipLocalsInit] // both scratch vectors are written in full before they are read
     private static void FinishTail<T>(Epilogue kind, T* row, T* srow, T* brow, int w)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (kind == Epilogue.None)
-        {
-            // Bias only (the narrow output layers): the same single addition per element as the vector path.
-            if (brow != null)
-            {
-                for (int t = 0; t < w; t++)
-                {
-                    row[t] += brow[t];
-                }
-            }
-            return;
-        }
-        FinishTailVector(kind, row, srow, brow, w);
-    }
-
-    [SkipLocalsInit] // both scratch vectors are written in full before they are read
-    private static void FinishTailVector<T>(Epilogue kind, T* row, T* srow, T* brow, int w)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
+        Debug.Assert(kind != Epilogue.None);
         int lanes = Lanes<T>();
         T* tmp = stackalloc T[16];
         T* tmpSaved = stackalloc T[16];

@@ -288,7 +288,7 @@ internal static unsafe class Kernels
                 }
                 s0.Store(pd + c);
             }
-            if (c == 0 && cols < lanes && rows > lanes)
+            if (cols < lanes && rows > lanes)
             {
                 // Fewer columns than lanes (the output layers' biases): one vector holds all the column sums in its first lanes,
                 // and row r is added to it with one load of the L elements from the row's start. Each lane still adds its
