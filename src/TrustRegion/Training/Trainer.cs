@@ -42,9 +42,10 @@ public sealed class Trainer : IDisposable
     private readonly Func<object?, (double Loss, long Ticks)> _fitAction = FitValue;
     private int _fitCount;
     private readonly ThreadReservation _fitThread = new();
-    private IEnv? _evalEnv;
-    private double[] _evalObservation = [];
-    private double[] _evalAction = [];
+    private EvaluationSlot[] _evalSlots = [];
+    private double[] _evalReturns = [];
+    private long[] _evalLengths = [];
+    private EvaluationJob? _evalJob;
 
     /// <summary>Creates a trainer for a registered environment id (<see cref="TrpoConfig.EnvId"/>).</summary>
     /// <param name="config">The run's configuration; validated here.</param>
@@ -426,61 +427,182 @@ public sealed class Trainer : IDisposable
     public ulong EvaluationSeed(long totalSteps) => new Rng(Config.Seed).Split(EvalStream).Split((ulong)totalSteps).NextUInt64();
 
     /// <summary>
-    /// Runs <paramref name="episodes"/> whole episodes on a separate environment instance with the current policy and the
+    /// Runs <paramref name="episodes"/> whole episodes on environment instances of its own with the current policy and the
     /// frozen normalisation statistics, reporting raw returns. Episode i is reset with <c>new Rng(seed).Split(i)</c>; stochastic
     /// actions are sampled from <c>new Rng(seed).Split(2⁶⁴ − 1)</c> (gSDE: a noise matrix drawn from it at each episode start and
     /// every <c>sde_sample_freq</c> steps, the training noise being restored afterwards). The training state is not touched.
     /// </summary>
+    /// <remarks>
+    /// A deterministic evaluation of a policy without gSDE runs its episodes in parallel, one environment copy per thread of
+    /// <see cref="ComputePool.Shared"/>, unless <c>vec_env</c> is <c>sequential</c>. An episode depends only on its own reset seed
+    /// and the policy, and the returns are summed in episode order, so the result is bit for bit the same on any number of
+    /// threads. Stochastic evaluations draw every action from one stream in episode order, so they run on the calling thread.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="episodes"/> is not positive.</exception>
     public EvaluationResult Evaluate(int episodes, bool deterministic = true, ulong seed = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodes);
-        _evalEnv ??= _envFactory();
-        int obsSize = Policy.ObservationSize;
-        if (_evalObservation.Length != obsSize)
-        {
-            _evalObservation = new double[obsSize];
-            _evalAction = new double[Math.Max(Policy.ActionSize, _evalEnv.ActionSpace.FlatSize)];
-        }
         var root = new Rng(seed);
-        Rng sampling = root.Split(ulong.MaxValue);
-        // gSDE sampling uses the policy's noise matrices: keep the training ones aside, draw the evaluation's from its own stream.
-        bool sde = !deterministic && Policy.UsesSde;
-        double[]? savedNoise = sde ? Policy.Noise.ToArray() : null;
-        Span<double> action = _evalAction;
+        ComputePool pool = ComputePool.Shared;
+        bool parallel = deterministic && !Policy.UsesSde && Config.VecEnv != VecEnvMode.Sequential && pool.Threads > 1 && episodes > 1;
+        EnsureEvaluationSlots(parallel ? Math.Min(pool.Threads, episodes) : 1);
+        if (_evalReturns.Length < episodes)
+        {
+            _evalReturns = new double[episodes];
+            _evalLengths = new long[episodes];
+        }
+        if (parallel)
+        {
+            _evalJob ??= new EvaluationJob(this);
+            _evalJob.Root = root;
+            pool.Run(_evalJob, episodes);
+        }
+        else
+        {
+            EvaluateSequentially(episodes, deterministic, root);
+        }
         double sumR = 0, sumR2 = 0, sumL = 0, sumL2 = 0;
         for (int i = 0; i < episodes; i++)
         {
-            _evalEnv.Reset(root.Split((ulong)i).NextUInt64(), _evalObservation);
-            double episodeReturn = 0;
-            long length = 0;
-            while (true)
-            {
-                if (sde && (length == 0 || (Config.SdeSampleFreq > 0 && length % Config.SdeSampleFreq == 0)))
-                {
-                    Policy.ResampleNoise(sampling, 1);
-                }
-                Act(_evalObservation, action, deterministic, sampling);
-                StepResult r = _evalEnv.Step(action[.._evalEnv.ActionSpace.FlatSize], _evalObservation);
-                episodeReturn += r.Reward;
-                length++;
-                if (r.Terminated || r.Truncated)
-                {
-                    break;
-                }
-            }
+            double episodeReturn = _evalReturns[i];
+            long length = _evalLengths[i];
             sumR += episodeReturn;
             sumR2 += episodeReturn * episodeReturn;
             sumL += length;
             sumL2 += (double)length * length;
         }
-        if (savedNoise is { Length: > 0 })
-        {
-            Policy.RestoreNoise(savedNoise);
-        }
         double meanR = sumR / episodes, meanL = sumL / episodes;
         return new EvaluationResult(episodes, meanR, Math.Sqrt(Math.Max(0, (sumR2 / episodes) - (meanR * meanR))),
             meanL, Math.Sqrt(Math.Max(0, (sumL2 / episodes) - (meanL * meanL))));
+    }
+
+    /// <summary>Environment copies made for evaluations so far: one per thread that has run an episode of one evaluation at once.</summary>
+    internal int EvaluationCopies => _evalSlots.Length;
+
+    private void EvaluateSequentially(int episodes, bool deterministic, Rng root)
+    {
+        EvaluationSlot slot = _evalSlots[0];
+        Rng sampling = root.Split(ulong.MaxValue);
+        // gSDE sampling uses the policy's noise matrices: keep the training ones aside, draw the evaluation's from its own stream.
+        bool sde = !deterministic && Policy.UsesSde;
+        double[]? savedNoise = sde ? Policy.Noise.ToArray() : null;
+        Span<double> action = slot.Action;
+        try
+        {
+            for (int i = 0; i < episodes; i++)
+            {
+                slot.Env.Reset(root.Split((ulong)i).NextUInt64(), slot.Observation);
+                double episodeReturn = 0;
+                long length = 0;
+                while (true)
+                {
+                    if (sde && (length == 0 || (Config.SdeSampleFreq > 0 && length % Config.SdeSampleFreq == 0)))
+                    {
+                        Policy.ResampleNoise(sampling, 1);
+                    }
+                    Act(slot.Observation, action, deterministic, sampling);
+                    StepResult r = slot.Env.Step(action[..slot.Env.ActionSpace.FlatSize], slot.Observation);
+                    episodeReturn += r.Reward;
+                    length++;
+                    if (r.Terminated || r.Truncated)
+                    {
+                        break;
+                    }
+                }
+                _evalReturns[i] = episodeReturn;
+                _evalLengths[i] = length;
+            }
+        }
+        finally
+        {
+            if (savedNoise is { Length: > 0 })
+            {
+                Policy.RestoreNoise(savedNoise);
+            }
+        }
+    }
+
+    /// <summary>Runs deterministic evaluation episode <paramref name="episode"/> on <paramref name="slot"/> (any thread).</summary>
+    private void RunDeterministicEpisode(int episode, Rng root, EvaluationSlot slot)
+    {
+        slot.Env.Reset(root.Split((ulong)episode).NextUInt64(), slot.Observation);
+        Span<double> action = slot.Action;
+        int actionSize = slot.Env.ActionSpace.FlatSize;
+        double episodeReturn = 0;
+        long length = 0;
+        while (true)
+        {
+            ReadOnlySpan<double> input = slot.Observation;
+            if (_normalize is { Options.NormalizeObservations: true })
+            {
+                _normalize.NormalizeObservations(slot.Observation, slot.Normalized);
+                input = slot.Normalized;
+            }
+            Policy.PredictMode(input, action, slot.Acting);
+            if (_vector.ActionSpace is Box box)
+            {
+                box.Clip(action[..box.FlatSize]);
+            }
+            StepResult r = slot.Env.Step(action[..actionSize], slot.Observation);
+            episodeReturn += r.Reward;
+            length++;
+            if (r.Terminated || r.Truncated)
+            {
+                break;
+            }
+        }
+        _evalReturns[episode] = episodeReturn;
+        _evalLengths[episode] = length;
+    }
+
+    private void EnsureEvaluationSlots(int count)
+    {
+        if (_evalSlots.Length >= count)
+        {
+            return;
+        }
+        var slots = new EvaluationSlot[count];
+        _evalSlots.CopyTo(slots, 0);
+        for (int i = _evalSlots.Length; i < count; i++)
+        {
+            slots[i] = new EvaluationSlot(_envFactory(), Policy);
+        }
+        _evalSlots = slots;
+    }
+
+    /// <summary>One thread's means of running evaluation episodes: an environment copy and buffers for acting on one observation.</summary>
+    private sealed class EvaluationSlot(IEnv env, Policy policy)
+    {
+        public readonly IEnv Env = env;
+        public readonly double[] Observation = new double[policy.ObservationSize];
+        public readonly double[] Normalized = new double[policy.ObservationSize];
+        public readonly double[] Action = new double[Math.Max(policy.ActionSize, env.ActionSpace.FlatSize)];
+        public readonly Policy.ActingBuffers Acting = new(policy);
+        public int Busy;
+    }
+
+    /// <summary>Chunk i runs evaluation episode i on whichever slot is free (at most one chunk per pool thread runs at a time).</summary>
+    private sealed class EvaluationJob(Trainer owner) : IChunkJob
+    {
+        public Rng Root = new(0);
+
+        public void Execute(int chunk)
+        {
+            EvaluationSlot[] slots = owner._evalSlots;
+            int s = 0;
+            while (Interlocked.CompareExchange(ref slots[s].Busy, 1, 0) != 0)
+            {
+                s = (s + 1) % slots.Length;
+            }
+            try
+            {
+                owner.RunDeterministicEpisode(chunk, Root, slots[s]);
+            }
+            finally
+            {
+                Volatile.Write(ref slots[s].Busy, 0);
+            }
+        }
     }
 
     /// <summary>
@@ -536,7 +658,10 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         _envs.Dispose();
-        _evalEnv?.Dispose();
+        foreach (EvaluationSlot slot in _evalSlots)
+        {
+            slot.Env.Dispose();
+        }
     }
 
     /// <summary>Resets the environment copies with a seed derived from the run seed and the iteration (used when a checkpoint holds no environment snapshot).</summary>

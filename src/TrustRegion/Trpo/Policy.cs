@@ -214,6 +214,35 @@ public sealed class Policy
     }
 
     /// <summary>
+    /// A thread's own buffers for <see cref="PredictMode"/>: the same single-row double-precision pass as <see cref="Predict"/>,
+    /// so that several threads can act with one policy at once (parallel evaluation).
+    /// </summary>
+    internal sealed class ActingBuffers(Policy policy)
+    {
+        internal readonly MlpWorkspace Workspace = policy.Network.CreateInferenceWorkspace(1);
+        internal readonly double[] Distribution = new double[policy.Head.DistributionSize];
+    }
+
+    /// <summary>
+    /// The deterministic action for one observation, computed exactly as <see cref="Predict"/> with <c>deterministic: true</c>
+    /// but in <paramref name="buffers"/>: safe to call from several threads at once, each with its own buffers, as long as no
+    /// thread changes the parameters meanwhile. Not for gSDE heads, whose distribution uses scratch of the head's own.
+    /// </summary>
+    internal void PredictMode(ReadOnlySpan<double> observation, Span<double> action, ActingBuffers buffers)
+    {
+        if (UsesSde)
+        {
+            throw new InvalidOperationException("PredictMode is not thread-safe for gSDE heads; use Predict.");
+        }
+        if (observation.Length < ObservationSize)
+        {
+            throw new ArgumentException($"observations has length {observation.Length}; expected {ObservationSize}.", nameof(observation));
+        }
+        ComputeDistribution(observation, 1, buffers.Workspace, buffers.Distribution);
+        Head.Mode(buffers.Distribution, 1, action);
+    }
+
+    /// <summary>
     /// Forward pass into <paramref name="workspace"/> and distribution description <c>[n × Head.DistributionSize]</c> into
     /// <paramref name="distribution"/>.
     /// </summary>
