@@ -40,6 +40,7 @@ internal static class ConfigSchema
         Real("clip_obs", 0, 1e6, lowOpen: true, highOpen: false, c => c.ClipObs, (c, v) => c with { ClipObs = v }),
         Real("clip_reward", 0, 1e6, lowOpen: true, highOpen: false, c => c.ClipReward, (c, v) => c with { ClipReward = v }),
         Bool("normalize_advantage", c => c.NormalizeAdvantage, (c, v) => c with { NormalizeAdvantage = v }),
+        Bool("kl_per_action_dim", c => c.KlPerActionDim, (c, v) => c with { KlPerActionDim = v }),
         Int("sub_sampling_factor", 1, int.MaxValue, c => c.SubSamplingFactor, (c, v) => c with { SubSamplingFactor = v }, "an integer from 1 to n_steps × n_envs"),
         Real("ent_coef", 0, 1, lowOpen: false, highOpen: false, c => c.EntCoef, (c, v) => c with { EntCoef = v }),
         new("net_arch", $"a list of 0–{MaxLayers} layer sizes, each 1–{MaxLayerSize}, such as [64, 64], or {{pi: [64, 64], vf: [64, 64]}}",

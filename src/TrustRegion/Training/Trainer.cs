@@ -121,6 +121,7 @@ public sealed class Trainer : IDisposable
                 NormalizeAdvantage = config.NormalizeAdvantage,
                 FisherSubsampling = 1, // sub_sampling_factor subsamples the whole policy step (SelectPolicyBatch), as sb3-contrib
                 EntropyCoefficient = config.EntCoef,
+                KlPerActionDimension = config.KlPerActionDim,
             });
             _fitOptions = new ValueFitOptions { LearningRate = config.LearningRate, Epochs = config.CriticUpdates, MinibatchSize = config.BatchSize };
             _collector = new RolloutCollector(_envs, Policy, Value, config.SdeSampleFreq);

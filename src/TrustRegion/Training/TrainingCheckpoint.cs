@@ -111,6 +111,11 @@ internal static partial class TrainingCheckpoint
                 // Written before the precision key existed, when every network computed in double: resume exactly that.
                 config = config with { Precision = NetworkPrecision.Double };
             }
+            if (!KlPerActionDimKey().IsMatch(yaml))
+            {
+                // Written before kl_per_action_dim existed, when the KL was always that of the whole action: resume exactly that.
+                config = config with { KlPerActionDim = false };
+            }
         }
         catch (ConfigException e)
         {
@@ -241,4 +246,8 @@ internal static partial class TrainingCheckpoint
     /// <summary>A top-level <c>precision:</c> key in a checkpoint's config section.</summary>
     [GeneratedRegex(@"^precision\s*:", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex PrecisionKey();
+
+    /// <summary>A top-level <c>kl_per_action_dim:</c> key in a checkpoint's config section.</summary>
+    [GeneratedRegex(@"^kl_per_action_dim\s*:", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex KlPerActionDimKey();
 }

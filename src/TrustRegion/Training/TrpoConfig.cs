@@ -14,7 +14,7 @@ namespace TrustRegion.Training;
 /// <see cref="Validate"/> before use; the resolver already does.</para>
 /// <para>The defaults of the properties are sb3-contrib's TRPO defaults (one environment, 2048 steps, batches of 128,
 /// γ 0.99, λ 0.95, critic learning rate 1e-3, 10 critic epochs, 15 CG steps, CG damping 0.1, line search 10 × 0.8,
-/// δ 0.01, 64-64 tanh networks with orthogonal initialisation and log-std 0).</para>
+/// δ 0.01 measured per action dimension, 64-64 tanh networks with orthogonal initialisation and log-std 0).</para>
 /// </remarks>
 public sealed record TrpoConfig
 {
@@ -77,6 +77,16 @@ public sealed record TrpoConfig
 
     /// <summary>Key <c>normalize_advantage</c>: standardise advantages over the rollout before the policy step. Default true.</summary>
     public bool NormalizeAdvantage { get; init; } = true;
+
+    /// <summary>
+    /// Key <c>kl_per_action_dim</c>: measure a continuous policy's KL per action dimension, as sb3-contrib does
+    /// (<c>kl_divergence(…).mean()</c> over the per-dimension KLs), so that <c>target_kl</c> and <c>cg_damping</c> mean what they
+    /// mean there and in the RL Zoo's presets: for a d-dimensional Box the whole-action KL of a step may reach d · target_kl, and
+    /// the damping of the whole-action Fisher matrix is d · cg_damping (<see cref="Trpo.TrpoOptions.KlPerActionDimension"/>).
+    /// No effect on Discrete and MultiDiscrete actions or with one action dimension. Default true (sb3-contrib); false
+    /// constrains the KL of the whole action, as the TRPO paper, OpenAI Baselines and Spinning Up do.
+    /// </summary>
+    public bool KlPerActionDim { get; init; } = true;
 
     /// <summary>Key <c>sub_sampling_factor</c> k: the whole policy step (advantage normalisation, surrogate, gradient, Fisher products, line search) uses every k-th transition of the rollout taken in a random order, as sb3-contrib; the value fit uses all. Range 1 to <c>n_steps × n_envs</c>. Default 1.</summary>
     public int SubSamplingFactor { get; init; } = 1;

@@ -35,6 +35,16 @@ public sealed record TrpoOptions
     /// <summary>Weight of the mean policy entropy added to the surrogate; 0 disables the bonus. Default 0.</summary>
     public double EntropyCoefficient { get; init; }
 
+    /// <summary>
+    /// Measure the KL of a continuous (Gaussian or gSDE) policy per action dimension, as sb3-contrib does, instead of for the whole
+    /// action. sb3-contrib takes <c>kl_divergence(new, old).mean()</c> over a tensor of per-dimension KLs, so its mean KL is the
+    /// policy's KL divided by the action dimension d, in the line search and in the Hessian whose products CG uses. That is the
+    /// same step as the whole-action KL with radius d·δ and damping d·λ, which is how it is computed here; the reported KL is the
+    /// per-dimension one, so that it compares with δ. No effect on categorical policies (sb3-contrib sums a MultiDiscrete's
+    /// parts) or with d = 1. Default false (Schulman et al., OpenAI Baselines and Spinning Up constrain the whole-action KL).
+    /// </summary>
+    public bool KlPerActionDimension { get; init; }
+
     /// <summary>sb3-contrib TRPO's constants: 15 CG iterations and a backtrack ratio of 0.8 (the rest equal the defaults).</summary>
     public static TrpoOptions StableBaselines3 { get; } = new() { CgIterations = 15, LineSearchBacktrack = 0.8 };
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using TrustRegion.Distributions;
 using TrustRegion.Networks;
 using TrustRegion.Numerics;
 
@@ -31,6 +32,7 @@ public sealed class TrpoUpdater
     private readonly Policy _policy;
     private readonly int _maxBatch;
     private readonly int _netCount;
+    private readonly int _klDims; // d with KlPerActionDimension on a Gaussian or gSDE head, else 1
     private readonly MlpWorkspace _workspace;
     private readonly MlpWorkspace _fisherWorkspace;
     private readonly double[] _oldDist, _newDist, _fisherDist;
@@ -60,6 +62,7 @@ public sealed class TrpoUpdater
         _policy = policy;
         _maxBatch = maxBatch;
         Options = options;
+        _klDims = options.KlPerActionDimension && policy.Head.Kind is HeadKind.DiagonalGaussian or HeadKind.Gsde ? policy.ActionSize : 1;
         _netCount = policy.Network.ParameterCount;
         int p = policy.ParameterCount, d = policy.Head.DistributionSize, o = policy.Head.OutputSize;
         int fisherMax = ((maxBatch - 1) / options.FisherSubsampling) + 1;
@@ -146,7 +149,8 @@ public sealed class TrpoUpdater
         {
             throw new TrainingDivergedException("curvature sᵀFs of the CG step", sFs);
         }
-        double beta = Math.Sqrt(2.0 * Options.MaxKl / sFs);
+        double maxKl = Options.MaxKl * _klDims; // the radius for the whole-action KL (KlPerActionDimension)
+        double beta = Math.Sqrt(2.0 * maxKl / sFs);
         TensorPrimitives.Multiply(_step, beta, _step); // Δθ, the maximal step
         double expectedFull = TensorPrimitives.Dot(_g, _step);
 
@@ -162,11 +166,11 @@ public sealed class TrpoUpdater
             (lNew, kl) = SurrogateAndKl(observations, actions);
             bool finite = double.IsFinite(lNew) && double.IsFinite(kl);
             anyFinite |= finite;
-            bool klOk = finite && kl <= Options.MaxKl;
+            bool klOk = finite && kl <= maxKl;
             bool improved = finite && lNew > lOld;
             if (klOk && improved)
             {
-                return new TrpoDiagnostics(lOld, lNew, fraction * expectedFull, lNew - lOld, kl, tried, fraction, LineSearchOutcome.Accepted,
+                return new TrpoDiagnostics(lOld, lNew, fraction * expectedFull, lNew - lOld, kl / _klDims, tried, fraction, LineSearchOutcome.Accepted,
                     cg.Iterations, cg.ResidualNorm, gNorm, entropy, _policy.MeanStd);
             }
             outcome = klOk ? LineSearchOutcome.NoImprovement : improved ? LineSearchOutcome.KlExceeded : LineSearchOutcome.KlExceededAndNoImprovement;
@@ -176,7 +180,7 @@ public sealed class TrpoUpdater
         {
             throw new TrainingDivergedException("KL of every line-search step", kl);
         }
-        return new TrpoDiagnostics(lOld, lOld, expectedFull, 0, kl, tried, 0, outcome, cg.Iterations, cg.ResidualNorm, gNorm, entropy, _policy.MeanStd);
+        return new TrpoDiagnostics(lOld, lOld, expectedFull, 0, kl / _klDims, tried, 0, outcome, cg.Iterations, cg.ResidualNorm, gNorm, entropy, _policy.MeanStd);
     }
 
     private double _meanEntropy;
@@ -336,7 +340,7 @@ public sealed class TrpoUpdater
         }
         if (Options.CgDamping != 0)
         {
-            TensorPrimitives.MultiplyAdd(v, Options.CgDamping, result, result);
+            TensorPrimitives.MultiplyAdd(v, Options.CgDamping * _klDims, result, result);
         }
     }
 

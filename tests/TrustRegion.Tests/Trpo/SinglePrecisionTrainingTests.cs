@@ -68,30 +68,65 @@ public class SinglePrecisionConfigTests
                 trainer.Train(128, new TrainerOutputs());
                 trainer.Save(path);
             }
-            // Rewrite the checkpoint as an older version wrote it: every section as it is, the config without the precision line.
-            Checkpoint current = Checkpoint.Load(path);
-            var writer = new CheckpointWriter();
-            foreach (CheckpointSection section in current.Sections)
-            {
-                _ = section.Type switch
-                {
-                    CheckpointSectionType.Text when section.Name == "config" => writer.AddText(section.Name,
-                        string.Join('\n', current.GetText(section.Name).Split('\n').Where(l => !l.StartsWith("precision:", StringComparison.Ordinal)))),
-                    CheckpointSectionType.Text => writer.AddText(section.Name, current.GetText(section.Name)),
-                    CheckpointSectionType.Float64Array => writer.AddDoubles(section.Name, current.GetDoubles(section.Name)),
-                    CheckpointSectionType.UInt64Array => writer.AddUInt64s(section.Name, current.GetUInt64s(section.Name)),
-                    CheckpointSectionType.Int64 => writer.AddInt64(section.Name, current.GetInt64(section.Name)),
-                    CheckpointSectionType.Float64 => writer.AddDouble(section.Name, current.GetDouble(section.Name)),
-                    _ => writer.AddBytes(section.Name, current.GetBytes(section.Name)),
-                };
-            }
-            string old = Path.Combine(dir, "old.ckpt");
-            writer.Save(old);
+            string old = WithoutConfigLine(path, "precision:");
             Assert.DoesNotContain("precision:", Checkpoint.Load(old).GetText("config"), StringComparison.Ordinal);
             using Trainer loaded = Trainer.Load(Checkpoint.Load(old));
             Assert.Equal(NetworkPrecision.Double, loaded.Policy.Precision);
             Assert.Equal(NetworkPrecision.Double, loaded.Value.Precision);
             Assert.Equal(NetworkPrecision.Double, loaded.Config.Precision);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Rewrites a checkpoint as an older version wrote it: every section as it is, the config without the line starting with <paramref name="prefix"/>.</summary>
+    internal static string WithoutConfigLine(string path, string prefix)
+    {
+        Checkpoint current = Checkpoint.Load(path);
+        var writer = new CheckpointWriter();
+        foreach (CheckpointSection section in current.Sections)
+        {
+            _ = section.Type switch
+            {
+                CheckpointSectionType.Text when section.Name == "config" => writer.AddText(section.Name,
+                    string.Join('\n', current.GetText(section.Name).Split('\n').Where(l => !l.StartsWith(prefix, StringComparison.Ordinal)))),
+                CheckpointSectionType.Text => writer.AddText(section.Name, current.GetText(section.Name)),
+                CheckpointSectionType.Float64Array => writer.AddDoubles(section.Name, current.GetDoubles(section.Name)),
+                CheckpointSectionType.UInt64Array => writer.AddUInt64s(section.Name, current.GetUInt64s(section.Name)),
+                CheckpointSectionType.Int64 => writer.AddInt64(section.Name, current.GetInt64(section.Name)),
+                CheckpointSectionType.Float64 => writer.AddDouble(section.Name, current.GetDouble(section.Name)),
+                _ => writer.AddBytes(section.Name, current.GetBytes(section.Name)),
+            };
+        }
+        string old = Path.Combine(Path.GetDirectoryName(path)!, "old.ckpt");
+        writer.Save(old);
+        return old;
+    }
+
+    [Fact]
+    public void CheckpointWithoutKlPerActionDimKey_WrittenBeforeTheKeyExisted_ResumesWithTheWholeActionKl()
+    {
+        TrpoConfig config = ConfigResolver.Resolve("Pendulum-v1", overrides: ["use_sde=false", "n_steps=64", "n_envs=2", "batch_size=64", "n_critic_updates=2", "eval_freq=0"]);
+        Assert.True(config.KlPerActionDim);
+        string dir = Directory.CreateTempSubdirectory("trpo-kl-old-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "run.ckpt");
+            using (var trainer = new Trainer(config))
+            {
+                trainer.Train(128, new TrainerOutputs());
+                trainer.Save(path);
+            }
+            using (Trainer current = Trainer.Load(Checkpoint.Load(path)))
+            {
+                Assert.True(current.Config.KlPerActionDim);
+            }
+            string old = WithoutConfigLine(path, "kl_per_action_dim:");
+            Assert.DoesNotContain("kl_per_action_dim:", Checkpoint.Load(old).GetText("config"), StringComparison.Ordinal);
+            using Trainer loaded = Trainer.Load(Checkpoint.Load(old));
+            Assert.False(loaded.Config.KlPerActionDim);
         }
         finally
         {

@@ -173,6 +173,49 @@ public class TrpoUpdaterTests
         UpdaterChecks.FisherSubsamplingUsesEveryThirdSample(s.Policy, s.Obs, s.Actions, s.Advantages, s.N);
     }
 
+    /// <summary>
+    /// KL per action dimension (sb3-contrib's <c>kl_divergence(…).mean()</c> over per-dimension KLs) on a d-dimensional Gaussian
+    /// takes exactly the step of the whole-action KL with radius d·δ and damping d·λ, reports the KL divided by d (at most δ),
+    /// and changes nothing for categorical policies.
+    /// </summary>
+    [Theory]
+    [InlineData("gaussian", 3)]
+    [InlineData("gaussian", 11)]
+    [InlineData("discrete", 5)]
+    [InlineData("multidiscrete", 6)]
+    public void KlPerActionDimension_IsTheWholeActionStepWithRadiusAndDampingTimesD(string head, int seed)
+    {
+        var probe = Make(head, Activation.Tanh, (ulong)seed, batch: 64);
+        int d = head == "gaussian" ? probe.Policy.ActionSize : 1;
+        if (head == "gaussian")
+        {
+            Assert.True(d > 1, "the case needs an action of more than one dimension");
+        }
+        const double delta = 0.02, damping = 0.1;
+        (double[] Theta, TrpoDiagnostics Diag) Step(TrpoOptions options)
+        {
+            var s = Make(head, Activation.Tanh, (ulong)seed, batch: 64);
+            TrpoDiagnostics diag = new TrpoUpdater(s.Policy, s.N, options).Update(s.Obs, s.Actions, s.Advantages, s.N);
+            return (s.Policy.Parameters.ToArray(), diag);
+        }
+        var perDim = Step(new TrpoOptions { MaxKl = delta, CgDamping = damping, KlPerActionDimension = true });
+        var scaled = Step(new TrpoOptions { MaxKl = delta * d, CgDamping = damping * d });
+        var whole = Step(new TrpoOptions { MaxKl = delta, CgDamping = damping });
+        Assert.Equal(LineSearchOutcome.Accepted, perDim.Diag.Outcome);
+        Assert.True(perDim.Theta.AsSpan().SequenceEqual(scaled.Theta));
+        Assert.Equal(scaled.Diag.Kl / d, perDim.Diag.Kl);
+        Assert.True(perDim.Diag.Kl <= delta);
+        if (d == 1)
+        {
+            Assert.True(perDim.Theta.AsSpan().SequenceEqual(whole.Theta));
+        }
+        else
+        {
+            Assert.False(perDim.Theta.AsSpan().SequenceEqual(whole.Theta));
+            Assert.True(perDim.Diag.Kl * d > whole.Diag.Kl, $"per-dimension step KL·d {perDim.Diag.Kl * d} vs whole-action {whole.Diag.Kl}");
+        }
+    }
+
     [Fact]
     public void Update_AcceptedStepsRespectKlAndImprove_RejectedStepsRestoreParametersBitForBit()
     {
