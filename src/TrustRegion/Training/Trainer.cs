@@ -482,36 +482,14 @@ public sealed class Trainer : IDisposable
 
     private void EvaluateSequentially(int episodes, bool deterministic, Rng root)
     {
-        EvaluationSlot slot = _evalSlots[0];
-        Rng sampling = root.Split(ulong.MaxValue);
+        Rng? sampling = deterministic ? null : root.Split(ulong.MaxValue);
         // gSDE sampling uses the policy's noise matrices: keep the training ones aside, draw the evaluation's from its own stream.
-        bool sde = !deterministic && Policy.UsesSde;
-        double[]? savedNoise = sde ? Policy.Noise.ToArray() : null;
-        Span<double> action = slot.Action;
+        double[]? savedNoise = !deterministic && Policy.UsesSde ? Policy.Noise.ToArray() : null;
         try
         {
             for (int i = 0; i < episodes; i++)
             {
-                slot.Env.Reset(root.Split((ulong)i).NextUInt64(), slot.Observation);
-                double episodeReturn = 0;
-                long length = 0;
-                while (true)
-                {
-                    if (sde && (length == 0 || (Config.SdeSampleFreq > 0 && length % Config.SdeSampleFreq == 0)))
-                    {
-                        Policy.ResampleNoise(sampling, 1);
-                    }
-                    Act(slot.Observation, action, deterministic, sampling);
-                    StepResult r = slot.Env.Step(action[..slot.Env.ActionSpace.FlatSize], slot.Observation);
-                    episodeReturn += r.Reward;
-                    length++;
-                    if (r.Terminated || r.Truncated)
-                    {
-                        break;
-                    }
-                }
-                _evalReturns[i] = episodeReturn;
-                _evalLengths[i] = length;
+                RunEpisode(i, root, _evalSlots[0], sampling);
             }
         }
         finally
@@ -523,26 +501,42 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Runs deterministic evaluation episode <paramref name="episode"/> on <paramref name="slot"/> (any thread).</summary>
-    private void RunDeterministicEpisode(int episode, Rng root, EvaluationSlot slot)
+    /// <summary>
+    /// Runs evaluation episode <paramref name="episode"/> on <paramref name="slot"/>: deterministic actions computed in the
+    /// slot's own buffers when <paramref name="sampling"/> is null and the policy has no gSDE head (safe on any thread, one
+    /// slot per thread), else through <see cref="Act"/> (the calling thread only), sampling from <paramref name="sampling"/>.
+    /// </summary>
+    private void RunEpisode(int episode, Rng root, EvaluationSlot slot, Rng? sampling = null)
     {
         slot.Env.Reset(root.Split((ulong)episode).NextUInt64(), slot.Observation);
         Span<double> action = slot.Action;
         int actionSize = slot.Env.ActionSpace.FlatSize;
+        bool sde = sampling is not null && Policy.UsesSde, ownBuffers = sampling is null && !Policy.UsesSde;
         double episodeReturn = 0;
         long length = 0;
         while (true)
         {
-            ReadOnlySpan<double> input = slot.Observation;
-            if (_normalize is { Options.NormalizeObservations: true })
+            if (sde && (length == 0 || (Config.SdeSampleFreq > 0 && length % Config.SdeSampleFreq == 0)))
             {
-                _normalize.NormalizeObservations(slot.Observation, slot.Normalized);
-                input = slot.Normalized;
+                Policy.ResampleNoise(sampling!, 1);
             }
-            Policy.PredictMode(input, action, slot.Acting);
-            if (_vector.ActionSpace is Box box)
+            if (ownBuffers)
             {
-                box.Clip(action[..box.FlatSize]);
+                ReadOnlySpan<double> input = slot.Observation;
+                if (_normalize is { Options.NormalizeObservations: true })
+                {
+                    _normalize.NormalizeObservations(slot.Observation, slot.Normalized);
+                    input = slot.Normalized;
+                }
+                Policy.PredictMode(input, action, slot.Acting);
+                if (_vector.ActionSpace is Box box)
+                {
+                    box.Clip(action[..box.FlatSize]);
+                }
+            }
+            else
+            {
+                Act(slot.Observation, action, deterministic: sampling is null, sampling);
             }
             StepResult r = slot.Env.Step(action[..actionSize], slot.Observation);
             episodeReturn += r.Reward;
@@ -597,7 +591,7 @@ public sealed class Trainer : IDisposable
             }
             try
             {
-                owner.RunDeterministicEpisode(chunk, Root, slots[s]);
+                owner.RunEpisode(chunk, Root, slots[s]);
             }
             finally
             {

@@ -1,5 +1,6 @@
 using TrustRegion.Distributions;
 using TrustRegion.Envs;
+using TrustRegion.Networks;
 using TrustRegion.Numerics;
 using TrustRegion.Trpo;
 
@@ -8,6 +9,44 @@ namespace TrustRegion.Tests.Trpo;
 [Collection(ProcessWideMeasurementCollection.Name)] // allocation checks run alone: beside other tests they saw sporadic charges of a few KB
 public class PolicyTests
 {
+    /// <summary>
+    /// The thread-safe deterministic action (parallel evaluation) is bit for bit <see cref="Policy.Predict"/>'s mode, in both
+    /// precisions and for every head it serves; gSDE heads are refused.
+    /// </summary>
+    [Theory]
+    [InlineData("box", NetworkPrecision.Single)]
+    [InlineData("box", NetworkPrecision.Double)]
+    [InlineData("discrete", NetworkPrecision.Single)]
+    [InlineData("multidiscrete", NetworkPrecision.Double)]
+    public void PredictMode_EqualsDeterministicPredict(string space, NetworkPrecision precision)
+    {
+        Space actions = space switch
+        {
+            "box" => Box.Uniform(-1, 1, 6),
+            "discrete" => new Discrete(4),
+            _ => new MultiDiscrete([3, 2]),
+        };
+        var rng = new Rng(9);
+        var policy = new Policy(actions, 17, [64, 64], Activation.Tanh, logStdInit: 0.0, rng, precision: precision);
+        foreach (ref double p in policy.Parameters)
+        {
+            p += 0.3 * rng.NextGaussian();
+        }
+        var buffers = new Policy.ActingBuffers(policy);
+        var obs = new double[17];
+        var a = new double[policy.ActionSize];
+        var b = new double[policy.ActionSize];
+        for (int i = 0; i < 50; i++)
+        {
+            rng.FillGaussian(obs);
+            policy.Predict(obs, a, deterministic: true);
+            policy.PredictMode(obs, b, buffers);
+            Assert.True(a.AsSpan().SequenceEqual(b));
+        }
+        var sde = new Policy(Box.Uniform(-1, 1, 2), 3, [8], Activation.Tanh, logStdInit: 0.0, new Rng(2), useSde: true);
+        Assert.Throws<InvalidOperationException>(() => sde.PredictMode(new double[3], new double[2], new Policy.ActingBuffers(sde)));
+    }
+
     [Fact]
     public void Constructor_InitialisesAsStableBaselines3()
     {
