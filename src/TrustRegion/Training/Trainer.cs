@@ -504,7 +504,8 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Runs evaluation episode <paramref name="episode"/> on <paramref name="slot"/>: deterministic actions computed in the
     /// slot's own buffers when <paramref name="sampling"/> is null and the policy has no gSDE head (safe on any thread, one
-    /// slot per thread), else through <see cref="Act"/> (the calling thread only), sampling from <paramref name="sampling"/>.
+    /// slot per thread), else through <see cref="Act(ReadOnlySpan{double}, Span{double}, bool, Rng?)"/> (the calling thread
+    /// only), sampling from <paramref name="sampling"/>.
     /// </summary>
     private void RunEpisode(int episode, Rng root, EvaluationSlot slot, Rng? sampling = null)
     {
@@ -522,17 +523,7 @@ public sealed class Trainer : IDisposable
             }
             if (ownBuffers)
             {
-                ReadOnlySpan<double> input = slot.Observation;
-                if (_normalize is { Options.NormalizeObservations: true })
-                {
-                    _normalize.NormalizeObservations(slot.Observation, slot.Normalized);
-                    input = slot.Normalized;
-                }
-                Policy.PredictMode(input, action, slot.Acting);
-                if (_vector.ActionSpace is Box box)
-                {
-                    box.Clip(action[..box.FlatSize]);
-                }
+                Act(slot.Observation, action, slot.Normalized, slot.Acting);
             }
             else
             {
@@ -606,17 +597,38 @@ public sealed class Trainer : IDisposable
     /// </summary>
     internal void Act(ReadOnlySpan<double> observation, Span<double> action, bool deterministic, Rng? rng)
     {
-        ReadOnlySpan<double> input = observation;
-        if (_normalize is { Options.NormalizeObservations: true })
-        {
-            _normalize.NormalizeObservations(observation, _normalized);
-            input = _normalized;
-        }
+        ReadOnlySpan<double> input = Normalized(observation, _normalized);
         if (!deterministic && rng is not null && Policy.UsesSde && Policy.NoiseEnvCount == 0)
         {
             Policy.ResampleNoise(rng, 1); // a gSDE sample before any rollout: draw a first noise matrix
         }
         Policy.Predict(input, action, deterministic, rng);
+        ClipToBox(action);
+    }
+
+    /// <summary>
+    /// The deterministic action of <see cref="Act(ReadOnlySpan{double}, Span{double}, bool, Rng?)"/>, computed in a caller's own buffers (<paramref name="normalized"/>,
+    /// <paramref name="buffers"/>), so that several threads can act at once; not for gSDE policies.
+    /// </summary>
+    private void Act(ReadOnlySpan<double> observation, Span<double> action, Span<double> normalized, Policy.ActingBuffers buffers)
+    {
+        Policy.PredictMode(Normalized(observation, normalized), action, buffers);
+        ClipToBox(action);
+    }
+
+    /// <summary>The observation normalised with the frozen statistics into <paramref name="destination"/>, or itself without normalisation.</summary>
+    private ReadOnlySpan<double> Normalized(ReadOnlySpan<double> observation, Span<double> destination)
+    {
+        if (_normalize is not { Options.NormalizeObservations: true })
+        {
+            return observation;
+        }
+        _normalize.NormalizeObservations(observation, destination);
+        return destination;
+    }
+
+    private void ClipToBox(Span<double> action)
+    {
         if (_vector.ActionSpace is Box box)
         {
             box.Clip(action[..box.FlatSize]);

@@ -234,10 +234,7 @@ public sealed class Policy
         {
             throw new InvalidOperationException("PredictMode is not thread-safe for gSDE heads; use Predict.");
         }
-        if (observation.Length < ObservationSize)
-        {
-            throw new ArgumentException($"observations has length {observation.Length}; expected {ObservationSize}.", nameof(observation));
-        }
+        CheckObservations(observation, 1);
         ComputeDistribution(observation, 1, buffers.Workspace, buffers.Distribution);
         Head.Mode(buffers.Distribution, 1, action);
     }
@@ -258,10 +255,7 @@ public sealed class Policy
 
     private ReadOnlySpan<double> Distribution(ReadOnlySpan<double> observations, int n)
     {
-        if (observations.Length < n * ObservationSize)
-        {
-            throw new ArgumentException($"observations has length {observations.Length}; expected {n} × {ObservationSize}.", nameof(observations));
-        }
+        CheckObservations(observations, n);
         MlpWorkspace workspace = (_inference ??= new InferenceWorkspaces(Network)).For(n);
         if (_distribution.Length < n * Head.DistributionSize)
         {
@@ -270,5 +264,13 @@ public sealed class Policy
         Span<double> dist = _distribution.AsSpan(0, n * Head.DistributionSize);
         ComputeDistribution(observations, n, workspace, dist);
         return dist;
+    }
+
+    private void CheckObservations(ReadOnlySpan<double> observations, int n)
+    {
+        if (observations.Length < n * ObservationSize)
+        {
+            throw new ArgumentException($"observations has length {observations.Length}; expected {n} × {ObservationSize}.", nameof(observations));
+        }
     }
 }

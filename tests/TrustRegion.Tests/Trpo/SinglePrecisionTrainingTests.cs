@@ -62,14 +62,7 @@ public class SinglePrecisionConfigTests
         string dir = Directory.CreateTempSubdirectory("trpo-f32-old-").FullName;
         try
         {
-            string path = Path.Combine(dir, "run.ckpt");
-            using (var trainer = new Trainer(config))
-            {
-                trainer.Train(128, new TrainerOutputs());
-                trainer.Save(path);
-            }
-            string old = WithoutConfigLine(path, "precision:");
-            Assert.DoesNotContain("precision:", Checkpoint.Load(old).GetText("config"), StringComparison.Ordinal);
+            (_, string old) = TrainAndWriteAsBeforeKey(config, dir, "precision:");
             using Trainer loaded = Trainer.Load(Checkpoint.Load(old));
             Assert.Equal(NetworkPrecision.Double, loaded.Policy.Precision);
             Assert.Equal(NetworkPrecision.Double, loaded.Value.Precision);
@@ -81,9 +74,19 @@ public class SinglePrecisionConfigTests
         }
     }
 
-    /// <summary>Rewrites a checkpoint as an older version wrote it: every section as it is, the config without the line starting with <paramref name="prefix"/>.</summary>
-    internal static string WithoutConfigLine(string path, string prefix)
+    /// <summary>
+    /// Trains <paramref name="config"/> for one short rollout and saves it in <paramref name="dir"/>, then writes the checkpoint
+    /// again as a version before the config key <paramref name="prefix"/> existed: every section as it is, the config without
+    /// that line. Returns both paths.
+    /// </summary>
+    private static (string Current, string Old) TrainAndWriteAsBeforeKey(TrpoConfig config, string dir, string prefix)
     {
+        string path = Path.Combine(dir, "run.ckpt");
+        using (var trainer = new Trainer(config))
+        {
+            trainer.Train(128, new TrainerOutputs());
+            trainer.Save(path);
+        }
         Checkpoint current = Checkpoint.Load(path);
         var writer = new CheckpointWriter();
         foreach (CheckpointSection section in current.Sections)
@@ -100,9 +103,10 @@ public class SinglePrecisionConfigTests
                 _ => writer.AddBytes(section.Name, current.GetBytes(section.Name)),
             };
         }
-        string old = Path.Combine(Path.GetDirectoryName(path)!, "old.ckpt");
+        string old = Path.Combine(dir, "old.ckpt");
         writer.Save(old);
-        return old;
+        Assert.DoesNotContain(prefix, Checkpoint.Load(old).GetText("config"), StringComparison.Ordinal);
+        return (path, old);
     }
 
     [Fact]
@@ -113,18 +117,11 @@ public class SinglePrecisionConfigTests
         string dir = Directory.CreateTempSubdirectory("trpo-kl-old-").FullName;
         try
         {
-            string path = Path.Combine(dir, "run.ckpt");
-            using (var trainer = new Trainer(config))
-            {
-                trainer.Train(128, new TrainerOutputs());
-                trainer.Save(path);
-            }
+            (string path, string old) = TrainAndWriteAsBeforeKey(config, dir, "kl_per_action_dim:");
             using (Trainer current = Trainer.Load(Checkpoint.Load(path)))
             {
                 Assert.True(current.Config.KlPerActionDim);
             }
-            string old = WithoutConfigLine(path, "kl_per_action_dim:");
-            Assert.DoesNotContain("kl_per_action_dim:", Checkpoint.Load(old).GetText("config"), StringComparison.Ordinal);
             using Trainer loaded = Trainer.Load(Checkpoint.Load(old));
             Assert.False(loaded.Config.KlPerActionDim);
         }
