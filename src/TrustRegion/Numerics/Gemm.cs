@@ -642,6 +642,13 @@ internal static unsafe class Gemm
         {
             // C(i..i+L−1, j..j+3) = Σ_p A(i..i+L−1, p) · B(p, j..j+3): one contiguous load of A's column serves up to 4 broadcasts of B.
             int i = 0;
+            for (; i + (4 * lanes) <= m; i += 4 * lanes)
+            {
+                for (int j = 0; j < n; j += 4)
+                {
+                    Narrow4VxW(Math.Min(4, n - j), k, a + i, csA, b + j, ldb, c + (i * ldc) + j, ldc, acc);
+                }
+            }
             for (; i + lanes <= m; i += lanes)
             {
                 for (int j = 0; j < n; j += 4)
@@ -742,7 +749,28 @@ internal static unsafe class Gemm
             var rows8to11 = AdjacentPairs(AdjacentPairs(s8, s9), AdjacentPairs(s10, s11));
             var rows12to15 = AdjacentPairs(AdjacentPairs(s12, s13), AdjacentPairs(s14, s15));
             // … then the quarters as (q0 + q1) + (q2 + q3): lane r of the result is row r's sum.
-            AdjacentQuarters(AdjacentQuarters(rows0to3, rows4to7), AdjacentQuarters(rows8to11, rows12to15)).Store(sums);
+            var rowSums = AdjacentQuarters(AdjacentQuarters(rows0to3, rows4to7), AdjacentQuarters(rows8to11, rows12to15));
+            if (kv == k)
+            {
+                // No tail: each lane goes straight to its element of C (a round trip through memory stalls on store forwarding).
+                float* dst = c + j;
+                if (acc)
+                {
+                    for (int r = 0; r < 16; r++)
+                    {
+                        dst[r * ldc] += rowSums.GetElement(r);
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < 16; r++)
+                    {
+                        dst[r * ldc] = rowSums.GetElement(r);
+                    }
+                }
+                continue;
+            }
+            rowSums.Store(sums);
             for (int r = 0; r < 16; r++)
             {
                 float t = sums[r];
@@ -766,6 +794,84 @@ internal static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> AdjacentQuarters(Vector512<float> x, Vector512<float> y) =>
         Avx512F.Shuffle4x128(x, y, 0b10_00_10_00) + Avx512F.Shuffle4x128(x, y, 0b11_01_11_01);
+
+    /// <summary>
+    /// A 4L-row by <paramref name="w"/>-column (1 … 4) block of C from column-contiguous A: four <see cref="NarrowVxW{T}"/>
+    /// blocks side by side, so that up to sixteen independent chains hide the fused multiply-add latency that a lone column's
+    /// chain waits on (the gradient of a narrow output layer sums over the whole batch). Each element is the same chain.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Narrow4VxW<T>(int w, int k, T* a, int csA, T* b, int ldb, T* c, int ldc, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int lanes = Lanes<T>();
+        Vector512<T> s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector512<T> s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+        for (int p = 0; p < k; p++)
+        {
+            var a0 = Vector512.Load(a);
+            var a1 = Vector512.Load(a + lanes);
+            var a2 = Vector512.Load(a + (2 * lanes));
+            var a3 = Vector512.Load(a + (3 * lanes));
+            var x = Vector512.Create(b[0]);
+            s00 = Fma(a0, x, s00);
+            s10 = Fma(a1, x, s10);
+            s20 = Fma(a2, x, s20);
+            s30 = Fma(a3, x, s30);
+            if (w > 1)
+            {
+                x = Vector512.Create(b[1]);
+                s01 = Fma(a0, x, s01);
+                s11 = Fma(a1, x, s11);
+                s21 = Fma(a2, x, s21);
+                s31 = Fma(a3, x, s31);
+                if (w > 2)
+                {
+                    x = Vector512.Create(b[2]);
+                    s02 = Fma(a0, x, s02);
+                    s12 = Fma(a1, x, s12);
+                    s22 = Fma(a2, x, s22);
+                    s32 = Fma(a3, x, s32);
+                    if (w > 3)
+                    {
+                        x = Vector512.Create(b[3]);
+                        s03 = Fma(a0, x, s03);
+                        s13 = Fma(a1, x, s13);
+                        s23 = Fma(a2, x, s23);
+                        s33 = Fma(a3, x, s33);
+                    }
+                }
+            }
+            a += csA;
+            b += ldb;
+        }
+        int block = lanes * ldc;
+        StoreColumn(c, ldc, s00, acc);
+        StoreColumn(c + block, ldc, s10, acc);
+        StoreColumn(c + (2 * block), ldc, s20, acc);
+        StoreColumn(c + (3 * block), ldc, s30, acc);
+        if (w > 1)
+        {
+            StoreColumn(c + 1, ldc, s01, acc);
+            StoreColumn(c + block + 1, ldc, s11, acc);
+            StoreColumn(c + (2 * block) + 1, ldc, s21, acc);
+            StoreColumn(c + (3 * block) + 1, ldc, s31, acc);
+        }
+        if (w > 2)
+        {
+            StoreColumn(c + 2, ldc, s02, acc);
+            StoreColumn(c + block + 2, ldc, s12, acc);
+            StoreColumn(c + (2 * block) + 2, ldc, s22, acc);
+            StoreColumn(c + (3 * block) + 2, ldc, s32, acc);
+        }
+        if (w > 3)
+        {
+            StoreColumn(c + 3, ldc, s03, acc);
+            StoreColumn(c + block + 3, ldc, s13, acc);
+            StoreColumn(c + (2 * block) + 3, ldc, s23, acc);
+            StoreColumn(c + (3 * block) + 3, ldc, s33, acc);
+        }
+    }
 
     /// <summary>An L-row by <paramref name="w"/>-column (1 … 4) block of C from column-contiguous A.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -206,6 +206,67 @@ public class KernelsSingleTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Narrow products with A's columns contiguous (an output layer's weight gradient, <c>Hᵀ·G</c> summed over the batch) keep
+    /// up to sixteen chains in flight, four vectors of rows side by side; each element must still be, bit for bit, one fused
+    /// multiply-add chain over each 64-long inner panel in order, added to the element panel by panel, in both precisions (rows
+    /// past the last whole vector: the scalar product-then-add chain).
+    /// </summary>
+    [Theory]
+    [InlineData(64, 6, 1024)]
+    [InlineData(64, 1, 128)]
+    [InlineData(130, 5, 100)]
+    [InlineData(80, 4, 64)]
+    [InlineData(17, 3, 7)]
+    public void NarrowProductsWithColumnContiguousA_AreOneChainPerPanel(int m, int n, int k)
+    {
+        var rng = new Rng((ulong)((m * 131) + (n * 17) + k));
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var a = new float[m * k];
+            var b = new float[k * n];
+            var c = new float[m * n];
+            Fill(rng, a);
+            Fill(rng, b);
+            Fill(rng, c);
+            var expected = (float[])c.Clone();
+            var expectedDouble = Widen(c);
+            double[] ad = Widen(a), bd = Widen(b), cd = Widen(c);
+            for (int p0 = 0; p0 < k; p0 += 64)
+            {
+                int kc = Math.Min(64, k - p0);
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        float t = 0;
+                        double td = 0;
+                        // Rows past the last whole vector (16 floats, 8 doubles) take the scalar path: product, then addition.
+                        bool fusedFloat = i < m / 16 * 16, fusedDouble = i < m / 8 * 8;
+                        for (int p = p0; p < p0 + kc; p++)
+                        {
+                            // A is stored transposed: element (i, p) at a[p·m + i].
+                            t = fusedFloat ? MathF.FusedMultiplyAdd(a[(p * m) + i], b[(p * n) + j], t) : t + (a[(p * m) + i] * b[(p * n) + j]);
+                            td = fusedDouble ? Math.FusedMultiplyAdd(ad[(p * m) + i], bd[(p * n) + j], td) : td + (ad[(p * m) + i] * bd[(p * n) + j]);
+                        }
+                        bool add = accumulate || p0 > 0;
+                        expected[(i * n) + j] = add ? expected[(i * n) + j] + t : t;
+                        expectedDouble[(i * n) + j] = add ? expectedDouble[(i * n) + j] + td : td;
+                    }
+                }
+            }
+            Gemm.Multiply<float>(m, n, k, a, 1, m, b, n, c, n, accumulate);
+            Gemm.Multiply<double>(m, n, k, ad, 1, m, bd, n, cd, n, accumulate);
+            for (int i = 0; i < c.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(c[i]) == BitConverter.SingleToInt32Bits(expected[i]),
+                    $"float m={m} n={n} k={k} acc={accumulate} element {i}: {c[i]:R} vs {expected[i]:R}");
+                Assert.True(BitConverter.DoubleToInt64Bits(cd[i]) == BitConverter.DoubleToInt64Bits(expectedDouble[i]),
+                    $"double m={m} n={n} k={k} acc={accumulate} element {i}: {cd[i]:R} vs {expectedDouble[i]:R}");
+            }
+        }
+    }
+
     [Fact]
     public void FloatProducts_MatchTheReferenceForAllStrideFormsAndEpilogues()
     {
