@@ -291,6 +291,11 @@ internal static unsafe class Gemm
         int lanes = Lanes<T>();
         int full = cols & ~(lanes - 1);
         T* brow = post.Bias == null ? null : post.Bias + j0;
+        if (typeof(TOp) == typeof(IdentityOp) && full == 0 && brow != null && j0 == 0 && ldc == cols && rows * cols >= 4 * lanes)
+        {
+            AddNarrowBias(c + (i0 * ldc), rows, cols, brow);
+            return;
+        }
         for (int r = 0; r < rows; r++)
         {
             T* row = c + ((i0 + r) * ldc) + j0;
@@ -328,6 +333,41 @@ internal static unsafe class Gemm
                     FinishTail(post.Kind, row + full, srow == null ? null : srow + full, brow == null ? null : brow + full, cols - full);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The bias of a narrow output layer (fewer columns than a vector) over a contiguous block of rows, as whole vectors: the
+    /// bias repeats every <paramref name="cols"/> elements, so a pattern of lcm(cols, L) elements, written once, lines up with
+    /// every stretch of that length. Each element gets the same single addition as row by row.
+    /// </summary>
+    [SkipLocalsInit] // the pattern is written in full before it is read
+    private static void AddNarrowBias<T>(T* c, int rows, int cols, T* bias)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int lanes = Lanes<T>();
+        int period = cols;
+        while (period % lanes != 0)
+        {
+            period += cols;
+        }
+        T* pattern = stackalloc T[16 * 15];
+        for (int t = 0; t < period; t++)
+        {
+            pattern[t] = bias[t % cols];
+        }
+        int total = rows * cols;
+        int t0 = 0;
+        for (; t0 + period <= total; t0 += period)
+        {
+            for (int q = 0; q < period; q += lanes)
+            {
+                (Vector512.Load(c + t0 + q) + Vector512.Load(pattern + q)).Store(c + t0 + q);
+            }
+        }
+        for (int t = t0; t < total; t++)
+        {
+            c[t] += pattern[t - t0];
         }
     }
 

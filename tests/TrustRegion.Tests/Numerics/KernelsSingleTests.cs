@@ -267,6 +267,44 @@ public class KernelsSingleTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The bias of a narrow output layer is added to the whole block at once, in vectors of a repeating pattern; each element
+    /// must equal the product without bias plus its column's bias, in both precisions, for every width under a vector and for
+    /// row counts that end mid-pattern.
+    /// </summary>
+    [Fact]
+    public void NarrowBias_IsOneAdditionPerElement()
+    {
+        var rng = new Rng(77);
+        foreach (int n in new[] { 1, 2, 6, 7, 15 })
+        {
+            foreach (int m in new[] { 1, 3, 37, 2048 })
+            {
+                const int k = 64;
+                var a = new float[m * k];
+                var b = new float[k * n];
+                var bias = new float[n];
+                Fill(rng, a);
+                Fill(rng, b);
+                Fill(rng, bias);
+                var plain = new float[m * n];
+                var fused = new float[m * n];
+                Gemm.Multiply<float>(m, n, k, a, k, 1, b, n, plain, n, false);
+                Gemm.Multiply<float>(m, n, k, a, k, 1, b, n, fused, n, false, bias);
+                double[] ad = Widen(a), bd = Widen(b), biasd = Widen(bias);
+                var plainD = new double[m * n];
+                var fusedD = new double[m * n];
+                Gemm.Multiply<double>(m, n, k, ad, k, 1, bd, n, plainD, n, false);
+                Gemm.Multiply<double>(m, n, k, ad, k, 1, bd, n, fusedD, n, false, biasd);
+                for (int i = 0; i < m * n; i++)
+                {
+                    Assert.True(BitConverter.SingleToInt32Bits(fused[i]) == BitConverter.SingleToInt32Bits(plain[i] + bias[i % n]), $"float m={m} n={n} element {i}");
+                    Assert.True(BitConverter.DoubleToInt64Bits(fusedD[i]) == BitConverter.DoubleToInt64Bits(plainD[i] + biasd[i % n]), $"double m={m} n={n} element {i}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void FloatProducts_MatchTheReferenceForAllStrideFormsAndEpilogues()
     {
