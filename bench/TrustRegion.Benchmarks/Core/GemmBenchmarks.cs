@@ -117,6 +117,22 @@ public class GemmBenchmarks
         return _outF[0];
     }
 
+    /// <summary>H·W + b with W [64 × 6]: the six action means with their bias, as the forward and tangent passes compute them.</summary>
+    [Benchmark]
+    public float OutputLayerSixColumnsBiasSingle()
+    {
+        Gemm.Multiply<float>(Batch, 6, Width, _xF, Width, 1, _wF, 6, _outF, 6, accumulate: false, _biasF);
+        return _outF[0];
+    }
+
+    /// <summary>Hᵀ·G with G [2048 × 6]: the six action means' weight gradient, summed over the batch (A read through its strides).</summary>
+    [Benchmark]
+    public float OutputLayerWeightGradientSixColumnsSingle()
+    {
+        Gemm.Multiply<float>(Width, 6, Batch, _xF, 1, Width, _dyF, 6, _dwF, 6, accumulate: false);
+        return _dwF[0];
+    }
+
     /// <summary>H·w with w [64 × 1]: the value network's output over the batch.</summary>
     [Benchmark]
     public float OutputLayerOneColumnSingle()

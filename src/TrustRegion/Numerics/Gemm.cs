@@ -117,6 +117,11 @@ internal static unsafe class Gemm
         }
         fixed (T* ps = source, pd = destination)
         {
+            if (typeof(T) == typeof(float) && Avx512F.IsSupported && rows >= 16 && cols >= 16)
+            {
+                TransposeSingle((float*)ps, rows, cols, (float*)pd);
+                return;
+            }
             // 8 × 8 tiles: 8 source rows are read together and each destination row of the tile is written contiguously.
             int r = 0;
             for (; r + 8 <= rows; r += 8)
@@ -144,6 +149,87 @@ internal static unsafe class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Transpose{T}"/> in single precision: 16 × 16 tiles transposed in registers (pairs of floats, then of pairs,
+    /// then whole 128-bit quarters interleaved), the edges element by element.
+    /// </summary>
+    private static void TransposeSingle(float* ps, int rows, int cols, float* pd)
+    {
+        int r = 0;
+        for (; r + 16 <= rows; r += 16)
+        {
+            int q = 0;
+            for (; q + 16 <= cols; q += 16)
+            {
+                Transpose16(ps + (r * cols) + q, cols, pd + (q * rows) + r, rows);
+            }
+            for (; q < cols; q++)
+            {
+                for (int i = r; i < r + 16; i++)
+                {
+                    pd[(q * rows) + i] = ps[(i * cols) + q];
+                }
+            }
+        }
+        for (; r < rows; r++)
+        {
+            for (int q = 0; q < cols; q++)
+            {
+                pd[(q * rows) + r] = ps[(r * cols) + q];
+            }
+        }
+    }
+
+    /// <summary>One 16 × 16 tile: source rows <paramref name="lds"/> apart, destination rows <paramref name="ldd"/> apart.</summary>
+    private static void Transpose16(float* s, int lds, float* d, int ldd)
+    {
+        // Pairs: t(2k) = [r(2k)[4L], r(2k+1)[4L], r(2k)[4L+1], r(2k+1)[4L+1]] in each 128-bit quarter L, t(2k+1) the upper halves.
+        var t0 = Avx512F.UnpackLow(Vector512.Load(s), Vector512.Load(s + lds));
+        var t1 = Avx512F.UnpackHigh(Vector512.Load(s), Vector512.Load(s + lds));
+        var t2 = Avx512F.UnpackLow(Vector512.Load(s + (2 * lds)), Vector512.Load(s + (3 * lds)));
+        var t3 = Avx512F.UnpackHigh(Vector512.Load(s + (2 * lds)), Vector512.Load(s + (3 * lds)));
+        var t4 = Avx512F.UnpackLow(Vector512.Load(s + (4 * lds)), Vector512.Load(s + (5 * lds)));
+        var t5 = Avx512F.UnpackHigh(Vector512.Load(s + (4 * lds)), Vector512.Load(s + (5 * lds)));
+        var t6 = Avx512F.UnpackLow(Vector512.Load(s + (6 * lds)), Vector512.Load(s + (7 * lds)));
+        var t7 = Avx512F.UnpackHigh(Vector512.Load(s + (6 * lds)), Vector512.Load(s + (7 * lds)));
+        var t8 = Avx512F.UnpackLow(Vector512.Load(s + (8 * lds)), Vector512.Load(s + (9 * lds)));
+        var t9 = Avx512F.UnpackHigh(Vector512.Load(s + (8 * lds)), Vector512.Load(s + (9 * lds)));
+        var t10 = Avx512F.UnpackLow(Vector512.Load(s + (10 * lds)), Vector512.Load(s + (11 * lds)));
+        var t11 = Avx512F.UnpackHigh(Vector512.Load(s + (10 * lds)), Vector512.Load(s + (11 * lds)));
+        var t12 = Avx512F.UnpackLow(Vector512.Load(s + (12 * lds)), Vector512.Load(s + (13 * lds)));
+        var t13 = Avx512F.UnpackHigh(Vector512.Load(s + (12 * lds)), Vector512.Load(s + (13 * lds)));
+        var t14 = Avx512F.UnpackLow(Vector512.Load(s + (14 * lds)), Vector512.Load(s + (15 * lds)));
+        var t15 = Avx512F.UnpackHigh(Vector512.Load(s + (14 * lds)), Vector512.Load(s + (15 * lds)));
+        // Pairs of pairs: u(4g + c) holds, in quarter L, column 4L + c of rows 4g … 4g + 3.
+        Quarters(PairLow(t0, t2), PairLow(t4, t6), PairLow(t8, t10), PairLow(t12, t14), d, ldd);
+        Quarters(PairHigh(t0, t2), PairHigh(t4, t6), PairHigh(t8, t10), PairHigh(t12, t14), d + ldd, ldd);
+        Quarters(PairLow(t1, t3), PairLow(t5, t7), PairLow(t9, t11), PairLow(t13, t15), d + (2 * ldd), ldd);
+        Quarters(PairHigh(t1, t3), PairHigh(t5, t7), PairHigh(t9, t11), PairHigh(t13, t15), d + (3 * ldd), ldd);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PairLow(Vector512<float> x, Vector512<float> y) => Avx512F.UnpackLow(x.AsDouble(), y.AsDouble()).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PairHigh(Vector512<float> x, Vector512<float> y) => Avx512F.UnpackHigh(x.AsDouble(), y.AsDouble()).AsSingle();
+
+    /// <summary>
+    /// Given, for one c, the vectors whose quarter L holds column 4L + c of rows 0–3, 4–7, 8–11 and 12–15, writes columns c,
+    /// 4 + c, 8 + c and 12 + c (destination rows <paramref name="d"/>, + 4, + 8, + 12 rows of <paramref name="ldd"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Quarters(Vector512<float> x, Vector512<float> y, Vector512<float> z, Vector512<float> w, float* d, int ldd)
+    {
+        var p0 = Avx512F.Shuffle4x128(x, y, 0b01_00_01_00); // x.L0 x.L1 y.L0 y.L1
+        var p1 = Avx512F.Shuffle4x128(x, y, 0b11_10_11_10); // x.L2 x.L3 y.L2 y.L3
+        var q0 = Avx512F.Shuffle4x128(z, w, 0b01_00_01_00);
+        var q1 = Avx512F.Shuffle4x128(z, w, 0b11_10_11_10);
+        Avx512F.Shuffle4x128(p0, q0, 0b10_00_10_00).Store(d);
+        Avx512F.Shuffle4x128(p0, q0, 0b11_01_11_01).Store(d + (4 * ldd));
+        Avx512F.Shuffle4x128(p1, q1, 0b10_00_10_00).Store(d + (8 * ldd));
+        Avx512F.Shuffle4x128(p1, q1, 0b11_01_11_01).Store(d + (12 * ldd));
     }
 
     /// <summary>Scalar reference: <c>C (+)= A·B</c> in the plain triple loop (for tests).</summary>

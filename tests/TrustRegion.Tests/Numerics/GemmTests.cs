@@ -110,4 +110,32 @@ public class GemmTests
         Gemm.Transpose(x, 2, 3, t);
         Assert.Equal(new double[] { 1, 4, 2, 5, 3, 6 }, t);
     }
+
+    /// <summary>Single precision transposes 16 × 16 tiles in registers; every element must land where the definition puts it, edges included.</summary>
+    [Theory]
+    [InlineData(16, 16)]
+    [InlineData(17, 64)]
+    [InlineData(64, 17)]
+    [InlineData(64, 64)]
+    [InlineData(48, 80)]
+    [InlineData(2048, 6)]
+    [InlineData(5, 33)]
+    [InlineData(33, 47)]
+    public void Transpose_Single_PutsEveryElementInPlace(int rows, int cols)
+    {
+        var x = new float[rows * cols];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = i + 0.5f;
+        }
+        var t = new float[rows * cols];
+        Gemm.Transpose<float>(x, rows, cols, t);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                Assert.True(t[(c * rows) + r] == x[(r * cols) + c], $"[{rows} × {cols}] element ({r}, {c}): {t[(c * rows) + r]} vs {x[(r * cols) + c]}");
+            }
+        }
+    }
 }
