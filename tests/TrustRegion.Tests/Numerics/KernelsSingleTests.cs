@@ -156,12 +156,7 @@ public class KernelsSingleTests(ITestOutputHelper output)
         var rng = new Rng((ulong)((m * 7919) + (n * 31) + k));
         foreach (bool accumulate in new[] { false, true })
         {
-            var a = new float[m * k];
-            var b = new float[k * n];
-            var c = new float[m * n];
-            Fill(rng, a);
-            Fill(rng, b);
-            Fill(rng, c);
+            (float[] a, float[] b, float[] c) = RandomOperands(rng, m, n, k);
             var expected = (float[])c.Clone();
             for (int p0 = 0; p0 < k; p0 += 64) // the product's inner-dimension panels
             {
@@ -223,12 +218,7 @@ public class KernelsSingleTests(ITestOutputHelper output)
         var rng = new Rng((ulong)((m * 131) + (n * 17) + k));
         foreach (bool accumulate in new[] { false, true })
         {
-            var a = new float[m * k];
-            var b = new float[k * n];
-            var c = new float[m * n];
-            Fill(rng, a);
-            Fill(rng, b);
-            Fill(rng, c);
+            (float[] a, float[] b, float[] c) = RandomOperands(rng, m, n, k);
             var expected = (float[])c.Clone();
             var expectedDouble = Widen(c);
             double[] ad = Widen(a), bd = Widen(b), cd = Widen(c);
@@ -377,6 +367,18 @@ public class KernelsSingleTests(ITestOutputHelper output)
                 Assert.Equal(1.0 + f[i], acc[i]);
             }
         }
+    }
+
+    /// <summary>Gaussian A [m × k], B [k × n] and a starting C [m × n] (for the accumulating form).</summary>
+    private static (float[] A, float[] B, float[] C) RandomOperands(Rng rng, int m, int n, int k)
+    {
+        var a = new float[m * k];
+        var b = new float[k * n];
+        var c = new float[m * n];
+        Fill(rng, a);
+        Fill(rng, b);
+        Fill(rng, c);
+        return (a, b, c);
     }
 
     private static void Fill(Rng rng, float[] x)
