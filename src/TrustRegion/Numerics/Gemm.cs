@@ -785,6 +785,14 @@ internal static unsafe class Gemm
             ScalarBlock(i, m, n, k, a, rsA, csA, b, ldb, c, ldc, acc);
             return;
         }
+        if (csA == 1 && k >= lanes && m < SmallNarrowRows && Avx512F.IsSupported)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                NarrowRow(n, k, a + (i * rsA), b, ldb, c + (i * ldc), acc);
+            }
+            return;
+        }
         if (csA == 1 && k >= lanes)
         {
             // C(i, j) = dot(A(i, ·), B(·, j)); B's column is strided, so gather it once per panel into a stack copy.
@@ -830,6 +838,99 @@ internal static unsafe class Gemm
             return;
         }
         ScalarBlock(0, m, n, k, a, rsA, csA, b, ldb, c, ldc, acc);
+    }
+
+    /// <summary>
+    /// Below this many rows a narrow product with row-contiguous A goes through <see cref="NarrowRow{T}"/>, which reads B as it
+    /// lies; from it on, the gather of B's columns into a stack copy is paid once for enough rows to be worth it.
+    /// </summary>
+    private const int SmallNarrowRows = 16;
+
+    /// <summary>
+    /// One row of a narrow product (n &lt; L columns, row-contiguous A), bit for bit the dot-product form of
+    /// <see cref="NarrowColumns{T}"/> without its gather of B's columns (acting on one or two observations paid more for that
+    /// gather than for the product). That form keeps, for each element, L partial sums (lane l takes p = l, l + L, …), adds them
+    /// by <see cref="Vector512.Sum{T}(Vector512{T})"/>'s pairwise tree and then the tail p ≥ kv in order. Here partial sum l of
+    /// every column of the row is one vector across the columns: P_l += A(i, p) · B(p, ·) for the p of lane l, the same fused
+    /// multiply-adds in the same order; the L vectors are then added by the same tree, and the tail row by row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NarrowRow<T>(int n, int k, T* ai, T* b, int ldb, T* ci, bool acc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int lanes = Lanes<T>();
+        int kv = k & ~(lanes - 1);
+        Vector512<T> mask = ColumnMask<T>(n);
+        Vector512<T> p0 = default, p1 = default, p2 = default, p3 = default, p4 = default, p5 = default, p6 = default, p7 = default;
+        Vector512<T> p8 = default, p9 = default, p10 = default, p11 = default, p12 = default, p13 = default, p14 = default, p15 = default;
+        for (int p = 0; p < kv; p += lanes)
+        {
+            T* ap = ai + p;
+            T* bp = b + (p * ldb);
+            p0 = Fma(Vector512.Create(ap[0]), MaskedLoad(bp, mask), p0);
+            p1 = Fma(Vector512.Create(ap[1]), MaskedLoad(bp + ldb, mask), p1);
+            p2 = Fma(Vector512.Create(ap[2]), MaskedLoad(bp + (2 * ldb), mask), p2);
+            p3 = Fma(Vector512.Create(ap[3]), MaskedLoad(bp + (3 * ldb), mask), p3);
+            p4 = Fma(Vector512.Create(ap[4]), MaskedLoad(bp + (4 * ldb), mask), p4);
+            p5 = Fma(Vector512.Create(ap[5]), MaskedLoad(bp + (5 * ldb), mask), p5);
+            p6 = Fma(Vector512.Create(ap[6]), MaskedLoad(bp + (6 * ldb), mask), p6);
+            p7 = Fma(Vector512.Create(ap[7]), MaskedLoad(bp + (7 * ldb), mask), p7);
+            if (lanes == 16)
+            {
+                p8 = Fma(Vector512.Create(ap[8]), MaskedLoad(bp + (8 * ldb), mask), p8);
+                p9 = Fma(Vector512.Create(ap[9]), MaskedLoad(bp + (9 * ldb), mask), p9);
+                p10 = Fma(Vector512.Create(ap[10]), MaskedLoad(bp + (10 * ldb), mask), p10);
+                p11 = Fma(Vector512.Create(ap[11]), MaskedLoad(bp + (11 * ldb), mask), p11);
+                p12 = Fma(Vector512.Create(ap[12]), MaskedLoad(bp + (12 * ldb), mask), p12);
+                p13 = Fma(Vector512.Create(ap[13]), MaskedLoad(bp + (13 * ldb), mask), p13);
+                p14 = Fma(Vector512.Create(ap[14]), MaskedLoad(bp + (14 * ldb), mask), p14);
+                p15 = Fma(Vector512.Create(ap[15]), MaskedLoad(bp + (15 * ldb), mask), p15);
+            }
+        }
+        // Vector512.Sum's tree: lanes in adjacent pairs within each 128-bit quarter, then the quarters as (q0 + q1) + (q2 + q3).
+        Vector512<T> sum = lanes == 16
+            ? (((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))) + (((p8 + p9) + (p10 + p11)) + ((p12 + p13) + (p14 + p15)))
+            : ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7));
+        for (int p = kv; p < k; p++)
+        {
+            sum += Vector512.Create(ai[p]) * MaskedLoad(b + (p * ldb), mask);
+        }
+        if (acc)
+        {
+            sum = MaskedLoad(ci, mask) + sum;
+        }
+        if (typeof(T) == typeof(double))
+        {
+            Avx512F.MaskStore((double*)ci, mask.AsDouble(), sum.AsDouble());
+        }
+        else
+        {
+            Avx512F.MaskStore((float*)ci, mask.AsSingle(), sum.AsSingle());
+        }
+    }
+
+    /// <summary>All bits set in the first <paramref name="n"/> lanes, clear in the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> ColumnMask<T>(int n)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(double))
+        {
+            return Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)n)).As<long, T>();
+        }
+        return Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).As<int, T>();
+    }
+
+    /// <summary>The lanes of <paramref name="mask"/> loaded from <paramref name="source"/>, zero elsewhere (nothing past them is read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> MaskedLoad<T>(T* source, Vector512<T> mask)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(double))
+        {
+            return Avx512F.MaskLoad((double*)source, mask.AsDouble(), Vector512<double>.Zero).As<double, T>();
+        }
+        return Avx512F.MaskLoad((float*)source, mask.AsSingle(), Vector512<float>.Zero).As<float, T>();
     }
 
     /// <summary>

@@ -151,6 +151,12 @@ public class KernelsSingleTests(ITestOutputHelper output)
     [InlineData(50, 15, 40)]
     [InlineData(33, 3, 100)]
     [InlineData(48, 8, 128)]
+    [InlineData(1, 6, 64)] // fewer than 16 rows (acting): one row at a time, partial sums across the columns
+    [InlineData(2, 6, 64)]
+    [InlineData(2, 1, 64)]
+    [InlineData(5, 15, 100)]
+    [InlineData(15, 3, 40)]
+    [InlineData(3, 7, 16)]
     public void NarrowFloatProducts_AreBitIdenticalToTheRowAtATimeDotProducts(int m, int n, int k)
     {
         var rng = new Rng((ulong)((m * 7919) + (n * 31) + k));
@@ -196,6 +202,70 @@ public class KernelsSingleTests(ITestOutputHelper output)
             for (int i = 0; i < c.Length; i++)
             {
                 Assert.True(BitConverter.SingleToInt32Bits(c[i]) == BitConverter.SingleToInt32Bits(expected[i]),
+                    $"m={m} n={n} k={k} acc={accumulate} element {i} (row {i / n}): {c[i]:R} vs {expected[i]:R}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The double-precision narrow products with A's rows contiguous (the acting pass: one or two observations, 6 actions): with
+    /// fewer than 16 rows each row's partial sums are kept across the columns; every element must equal, bit for bit, the
+    /// row-at-a-time form that larger batches use: one accumulator of fused multiply-adds over 8-lane steps,
+    /// <see cref="Vector512.Sum{T}(Vector512{T})"/>, then the tail in order.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 6, 64)]
+    [InlineData(2, 6, 64)]
+    [InlineData(2, 1, 17)]
+    [InlineData(7, 7, 100)]
+    [InlineData(15, 3, 8)]
+    [InlineData(20, 6, 64)]
+    public void NarrowDoubleProducts_AreBitIdenticalToTheRowAtATimeDotProducts(int m, int n, int k)
+    {
+        var rng = new Rng((ulong)((m * 7919) + (n * 31) + k + 1));
+        foreach (bool accumulate in new[] { false, true })
+        {
+            (float[] fa, float[] fb, float[] fc) = RandomOperands(rng, m, n, k);
+            double[] a = [.. fa.Select(v => (double)v * (1 + (1e-9 * v)))], b = Widen(fb), c = Widen(fc);
+            var expected = (double[])c.Clone();
+            for (int p0 = 0; p0 < k; p0 += 64)
+            {
+                int kc = Math.Min(64, k - p0), kv = kc & ~7;
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        double t;
+                        if (kc >= 8)
+                        {
+                            var s = Vector512<double>.Zero;
+                            for (int p = 0; p < kv; p += 8)
+                            {
+                                var bv = Vector512.Create(Enumerable.Range(0, 8).Select(q => b[((p0 + p + q) * n) + j]).ToArray());
+                                s = Vector512.FusedMultiplyAdd(Vector512.Create(a, (i * k) + p0 + p), bv, s);
+                            }
+                            t = Vector512.Sum(s);
+                            for (int p = kv; p < kc; p++)
+                            {
+                                t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
+                            }
+                        }
+                        else
+                        {
+                            t = 0;
+                            for (int p = 0; p < kc; p++)
+                            {
+                                t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
+                            }
+                        }
+                        expected[(i * n) + j] = accumulate || p0 > 0 ? expected[(i * n) + j] + t : t;
+                    }
+                }
+            }
+            Gemm.Multiply<double>(m, n, k, a, k, 1, b, n, c, n, accumulate);
+            for (int i = 0; i < c.Length; i++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(c[i]) == BitConverter.DoubleToInt64Bits(expected[i]),
                     $"m={m} n={n} k={k} acc={accumulate} element {i} (row {i / n}): {c[i]:R} vs {expected[i]:R}");
             }
         }
