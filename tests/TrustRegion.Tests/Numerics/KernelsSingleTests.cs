@@ -163,41 +163,7 @@ public class KernelsSingleTests(ITestOutputHelper output)
         foreach (bool accumulate in new[] { false, true })
         {
             (float[] a, float[] b, float[] c) = RandomOperands(rng, m, n, k);
-            var expected = (float[])c.Clone();
-            for (int p0 = 0; p0 < k; p0 += 64) // the product's inner-dimension panels
-            {
-                int kc = Math.Min(64, k - p0), kv = kc & ~15;
-                for (int i = 0; i < m; i++)
-                {
-                    for (int j = 0; j < n; j++)
-                    {
-                        float t;
-                        if (kc >= 16)
-                        {
-                            var s = Vector512<float>.Zero;
-                            for (int p = 0; p < kv; p += 16)
-                            {
-                                var bv = Vector512.Create(Enumerable.Range(0, 16).Select(q => b[((p0 + p + q) * n) + j]).ToArray());
-                                s = Vector512.FusedMultiplyAdd(Vector512.Create(a, (i * k) + p0 + p), bv, s);
-                            }
-                            t = Vector512.Sum(s);
-                            for (int p = kv; p < kc; p++)
-                            {
-                                t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
-                            }
-                        }
-                        else
-                        {
-                            t = 0;
-                            for (int p = 0; p < kc; p++)
-                            {
-                                t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
-                            }
-                        }
-                        expected[(i * n) + j] = accumulate || p0 > 0 ? expected[(i * n) + j] + t : t;
-                    }
-                }
-            }
+            float[] expected = RowAtATimeNarrowProduct(m, n, k, a, b, c, accumulate);
             Gemm.Multiply<float>(m, n, k, a, k, 1, b, n, c, n, accumulate);
             for (int i = 0; i < c.Length; i++)
             {
@@ -227,41 +193,7 @@ public class KernelsSingleTests(ITestOutputHelper output)
         {
             (float[] fa, float[] fb, float[] fc) = RandomOperands(rng, m, n, k);
             double[] a = [.. fa.Select(v => (double)v * (1 + (1e-9 * v)))], b = Widen(fb), c = Widen(fc);
-            var expected = (double[])c.Clone();
-            for (int p0 = 0; p0 < k; p0 += 64)
-            {
-                int kc = Math.Min(64, k - p0), kv = kc & ~7;
-                for (int i = 0; i < m; i++)
-                {
-                    for (int j = 0; j < n; j++)
-                    {
-                        double t;
-                        if (kc >= 8)
-                        {
-                            var s = Vector512<double>.Zero;
-                            for (int p = 0; p < kv; p += 8)
-                            {
-                                var bv = Vector512.Create(Enumerable.Range(0, 8).Select(q => b[((p0 + p + q) * n) + j]).ToArray());
-                                s = Vector512.FusedMultiplyAdd(Vector512.Create(a, (i * k) + p0 + p), bv, s);
-                            }
-                            t = Vector512.Sum(s);
-                            for (int p = kv; p < kc; p++)
-                            {
-                                t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
-                            }
-                        }
-                        else
-                        {
-                            t = 0;
-                            for (int p = 0; p < kc; p++)
-                            {
-                                t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
-                            }
-                        }
-                        expected[(i * n) + j] = accumulate || p0 > 0 ? expected[(i * n) + j] + t : t;
-                    }
-                }
-            }
+            double[] expected = RowAtATimeNarrowProduct(m, n, k, a, b, c, accumulate);
             Gemm.Multiply<double>(m, n, k, a, k, 1, b, n, c, n, accumulate);
             for (int i = 0; i < c.Length; i++)
             {
@@ -270,6 +202,52 @@ public class KernelsSingleTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>
+    /// The row-at-a-time form of a narrow product with row-contiguous A, written out: per 64-long inner panel, per element, one
+    /// accumulator of fused multiply-adds over L-lane steps (L = 16 floats or 8 doubles), <see cref="Vector512.Sum{T}(Vector512{T})"/>,
+    /// then the panel's tail in order (a panel shorter than L: plain product-then-add in order); panels added to the element.
+    /// </summary>
+    private static T[] RowAtATimeNarrowProduct<T>(int m, int n, int k, T[] a, T[] b, T[] c, bool accumulate)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int lanes = Vector512<T>.Count;
+        var expected = (T[])c.Clone();
+        for (int p0 = 0; p0 < k; p0 += 64)
+        {
+            int kc = Math.Min(64, k - p0), kv = kc & ~(lanes - 1);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    T t = T.Zero;
+                    int p = 0;
+                    if (kc >= lanes)
+                    {
+                        var s = Vector512<T>.Zero;
+                        for (; p < kv; p += lanes)
+                        {
+                            var bv = Vector512.Create(Enumerable.Range(0, lanes).Select(q => b[((p0 + p + q) * n) + j]).ToArray());
+                            s = FusedMultiplyAdd(Vector512.Create(a, (i * k) + p0 + p), bv, s);
+                        }
+                        t = Vector512.Sum(s);
+                    }
+                    for (; p < kc; p++)
+                    {
+                        t += a[(i * k) + p0 + p] * b[((p0 + p) * n) + j];
+                    }
+                    expected[(i * n) + j] = accumulate || p0 > 0 ? expected[(i * n) + j] + t : t;
+                }
+            }
+        }
+        return expected;
+    }
+
+    private static Vector512<T> FusedMultiplyAdd<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z)
+        where T : unmanaged =>
+        typeof(T) == typeof(double)
+            ? Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>()
+            : Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
 
     /// <summary>
     /// Narrow products with A's columns contiguous (an output layer's weight gradient, <c>Hᵀ·G</c> summed over the batch) keep
