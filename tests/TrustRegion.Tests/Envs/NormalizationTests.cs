@@ -39,6 +39,94 @@ public class NormalizationTests
         Assert.Throws<ArgumentException>(() => rms.Update(new double[4]));
     }
 
+    /// <summary>
+    /// The statistics are merged a vector of elements at a time; every element must get, bit for bit, the scalar merge of the
+    /// class remarks (sizes below, at and past a vector's 8 doubles, Humanoid's 376).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(17)]
+    [InlineData(27)]
+    [InlineData(376)]
+    public void RunningMeanStd_IsTheScalarMergeBitForBit(int size)
+    {
+        var rng = new Rng((ulong)size);
+        var rms = new RunningMeanStd(size);
+        var mean = new double[size];
+        var var = Enumerable.Repeat(1.0, size).ToArray();
+        double count = RunningMeanStd.InitialCount;
+        for (int b = 0; b < 30; b++)
+        {
+            int n = 1 + rng.NextInt(5);
+            var batch = new double[n * size];
+            for (int k = 0; k < batch.Length; k++)
+            {
+                batch[k] = (rng.NextGaussian() * (1 + (k % 5))) + (k % 7);
+            }
+            rms.Update(batch);
+            double total = count + n;
+            for (int j = 0; j < size; j++)
+            {
+                double bm = 0, bv = 0;
+                for (int r = 0; r < n; r++)
+                {
+                    bm += batch[(r * size) + j];
+                }
+                bm /= n;
+                for (int r = 0; r < n; r++)
+                {
+                    double d = batch[(r * size) + j] - bm;
+                    bv += d * d;
+                }
+                bv /= n;
+                double delta = bm - mean[j];
+                mean[j] += delta * n / total;
+                var[j] = ((var[j] * count) + (bv * n) + (delta * delta * count * n / total)) / total;
+            }
+            count = total;
+            for (int j = 0; j < size; j++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(mean[j]) == BitConverter.DoubleToInt64Bits(rms.Mean[j]), $"batch {b} mean[{j}]: {rms.Mean[j]:R} vs {mean[j]:R}");
+                Assert.True(BitConverter.DoubleToInt64Bits(var[j]) == BitConverter.DoubleToInt64Bits(rms.Variance[j]), $"batch {b} var[{j}]: {rms.Variance[j]:R} vs {var[j]:R}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Observations are normalised a vector of elements at a time; every element must be, bit for bit,
+    /// <c>Math.Min(Math.Max((x − mean) / Math.Sqrt(var + ε), −clip), clip)</c>, clipped values, ±0, ±∞ and NaN included.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(17)]
+    [InlineData(376)]
+    public void NormalizeObservations_IsTheScalarFormulaBitForBit(int size)
+    {
+        using var norm = new VecNormalize(new VectorEnv(_ => new ScriptedEnv(size), 2), new NormalizationOptions { ClipObservations = 5 });
+        var rng = new Rng((ulong)size + 100);
+        double[] mean = [.. Enumerable.Range(0, size).Select(_ => rng.NextGaussian())];
+        double[] variance = [.. Enumerable.Range(0, size).Select(_ => rng.NextDouble() * 3)];
+        NormalizationState state = norm.ExportState();
+        norm.ImportState(state with { ObservationMean = mean, ObservationVariance = variance, ObservationCount = 10 });
+        double[] specials = [0.0, -0.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300, -1e300];
+        var raw = new double[3 * size];
+        for (int k = 0; k < raw.Length; k++)
+        {
+            raw[k] = k % 11 == 5 ? specials[(k / 11) % specials.Length] : rng.NextGaussian() * 4;
+        }
+        var normalized = new double[raw.Length];
+        norm.NormalizeObservations(raw, normalized);
+        for (int k = 0; k < raw.Length; k++)
+        {
+            int j = k % size;
+            double expected = Math.Min(Math.Max((raw[k] - mean[j]) / Math.Sqrt(variance[j] + 1e-8), -5), 5);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(normalized[k]),
+                $"element {k} (raw {raw[k]:R}): {normalized[k]:R} vs {expected:R}");
+        }
+    }
+
     [Fact]
     public void VecNormalize_FollowsSb3Semantics_StepByStep()
     {

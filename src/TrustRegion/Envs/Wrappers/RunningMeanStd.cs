@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace TrustRegion.Envs.Wrappers;
 
 /// <summary>
@@ -55,10 +57,17 @@ public sealed class RunningMeanStd : ISnapshotable
         }
         Array.Clear(_batchMean);
         Array.Clear(_batchVar);
+        // Element-wise, a vector of elements at a time: every element gets the same operations in the same order as the scalar
+        // tail below (IEEE operations round each element alone), so the statistics do not depend on the vector width.
+        int full = Vector512.IsHardwareAccelerated ? size & ~(Vector512<double>.Count - 1) : 0;
         for (int r = 0; r < n; r++)
         {
             ReadOnlySpan<double> row = batch.Slice(r * size, size);
-            for (int j = 0; j < size; j++)
+            for (int j = 0; j < full; j += Vector512<double>.Count)
+            {
+                (Vector512.Create(_batchMean.AsSpan(j)) + Vector512.Create(row[j..])).CopyTo(_batchMean.AsSpan(j));
+            }
+            for (int j = full; j < size; j++)
             {
                 _batchMean[j] += row[j];
             }
@@ -70,14 +79,31 @@ public sealed class RunningMeanStd : ISnapshotable
         for (int r = 0; r < n; r++)
         {
             ReadOnlySpan<double> row = batch.Slice(r * size, size);
-            for (int j = 0; j < size; j++)
+            for (int j = 0; j < full; j += Vector512<double>.Count)
+            {
+                var d = Vector512.Create(row[j..]) - Vector512.Create(_batchMean.AsSpan(j));
+                (Vector512.Create(_batchVar.AsSpan(j)) + (d * d)).CopyTo(_batchVar.AsSpan(j));
+            }
+            for (int j = full; j < size; j++)
             {
                 double d = row[j] - _batchMean[j];
                 _batchVar[j] += d * d;
             }
         }
         double count = Count, total = count + n;
-        for (int j = 0; j < size; j++)
+        var vn = Vector512.Create((double)n);
+        var vCount = Vector512.Create(count);
+        var vTotal = Vector512.Create(total);
+        for (int j = 0; j < full; j += Vector512<double>.Count)
+        {
+            var batchVar = Vector512.Create(_batchVar.AsSpan(j)) / vn;
+            var mean = Vector512.Create(_mean.AsSpan(j));
+            var delta = Vector512.Create(_batchMean.AsSpan(j)) - mean;
+            (mean + (delta * vn / vTotal)).CopyTo(_mean.AsSpan(j));
+            var m2 = (Vector512.Create(_var.AsSpan(j)) * vCount) + (batchVar * vn) + (delta * delta * vCount * vn / vTotal);
+            (m2 / vTotal).CopyTo(_var.AsSpan(j));
+        }
+        for (int j = full; j < size; j++)
         {
             double batchVar = _batchVar[j] / n;
             double delta = _batchMean[j] - _mean[j];

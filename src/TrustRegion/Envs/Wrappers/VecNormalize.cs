@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace TrustRegion.Envs.Wrappers;
 
 /// <summary>
@@ -156,11 +158,27 @@ public sealed class VecNormalize : IVectorEnv, ISnapshotable
         }
         ReadOnlySpan<double> mean = _obsStats.Mean, variance = _obsStats.Variance;
         double clip = _options.ClipObservations, eps = _options.Epsilon;
-        for (int k = 0; k < raw.Length; k++)
+        // A vector of elements at a time, each with the same operations in the same order as one at a time (IEEE operations round
+        // each element alone; Vector512.Max and Min order NaN and ±0 as Math.Max and Math.Min). Nothing is cached between
+        // calls: evaluation normalises on several threads at once.
+        int size = _obsSize, full = Vector512.IsHardwareAccelerated ? size & ~(Vector512<double>.Count - 1) : 0;
+        var hi = Vector512.Create(clip);
+        var lo = Vector512.Create(-clip);
+        var ve = Vector512.Create(eps);
+        for (int r = 0; r < raw.Length; r += size)
         {
-            int j = k % _obsSize;
-            double v = (raw[k] - mean[j]) / Math.Sqrt(variance[j] + eps);
-            destination[k] = Math.Min(Math.Max(v, -clip), clip);
+            ReadOnlySpan<double> x = raw.Slice(r, size);
+            Span<double> y = destination.Slice(r, size);
+            for (int j = 0; j < full; j += Vector512<double>.Count)
+            {
+                var v = (Vector512.Create(x[j..]) - Vector512.Create(mean[j..])) / Vector512.Sqrt(Vector512.Create(variance[j..]) + ve);
+                Vector512.Min(Vector512.Max(v, lo), hi).CopyTo(y[j..]);
+            }
+            for (int j = full; j < size; j++)
+            {
+                double v = (x[j] - mean[j]) / Math.Sqrt(variance[j] + eps);
+                y[j] = Math.Min(Math.Max(v, -clip), clip);
+            }
         }
     }
 
