@@ -228,7 +228,7 @@ public class KernelsSingleTests(ITestOutputHelper output)
                         for (; p < kv; p += lanes)
                         {
                             var bv = Vector512.Create(Enumerable.Range(0, lanes).Select(q => b[((p0 + p + q) * n) + j]).ToArray());
-                            s = FusedMultiplyAdd(Vector512.Create(a, (i * k) + p0 + p), bv, s);
+                            s = Gemm.Fma(Vector512.Create(a, (i * k) + p0 + p), bv, s);
                         }
                         t = Vector512.Sum(s);
                     }
@@ -242,12 +242,6 @@ public class KernelsSingleTests(ITestOutputHelper output)
         }
         return expected;
     }
-
-    private static Vector512<T> FusedMultiplyAdd<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z)
-        where T : unmanaged =>
-        typeof(T) == typeof(double)
-            ? Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>()
-            : Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
 
     /// <summary>
     /// Narrow products with A's columns contiguous (an output layer's weight gradient, <c>Hᵀ·G</c> summed over the batch) keep
