@@ -48,6 +48,10 @@ public sealed class EnvRegistry
         {
             throw new ArgumentException($"Environment id '{spec.Id}' is invalid: it must be non-empty and contain no whitespace.", nameof(spec));
         }
+        if ((spec.Parameters.Count > 0) != (spec.ArgumentFactory is not null))
+        {
+            throw new ArgumentException($"Environment '{spec.Id}': Parameters and ArgumentFactory must be set together.", nameof(spec));
+        }
         if (spec.MaxEpisodeSteps is <= 0)
         {
             throw new ArgumentException($"Environment '{spec.Id}': MaxEpisodeSteps is {spec.MaxEpisodeSteps}; it must be positive or null (no limit).", nameof(spec));
@@ -95,23 +99,46 @@ public sealed class EnvRegistry
     }
 
     /// <summary>
-    /// Builds a new instance of <paramref name="id"/> as Gymnasium's <c>gym.make</c> does: the environment wrapped in
-    /// <see cref="OrderEnforcing"/> (Step before Reset throws; actions are checked), then in <see cref="TimeLimit"/> with the
-    /// spec's limit or <paramref name="maxEpisodeSteps"/> when given.
+    /// Builds a new instance of <paramref name="id"/> as Gymnasium's <c>gym.make</c> does: the environment (built with
+    /// <paramref name="kwargs"/> when given) wrapped in <see cref="OrderEnforcing"/> (Step before Reset throws; actions are
+    /// checked), then in <see cref="TimeLimit"/> with the spec's limit or <paramref name="maxEpisodeSteps"/> when given.
     /// </summary>
-    /// <exception cref="ArgumentException">The id is unknown (the message lists close matches).</exception>
+    /// <exception cref="ArgumentException">The id is unknown (the message lists close matches), or an argument is not one the
+    /// environment accepts or has a malformed value (see <see cref="BindArguments"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEpisodeSteps"/> is not positive.</exception>
-    public IEnv Make(string id, int? maxEpisodeSteps = null)
+    public IEnv Make(string id, int? maxEpisodeSteps = null, EnvKwargs? kwargs = null)
     {
         EnvSpec spec = GetSpec(id);
         if (maxEpisodeSteps is { } n)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n, nameof(maxEpisodeSteps));
         }
-        IEnv env = spec.Factory() ?? throw new InvalidOperationException($"The factory of '{id}' returned null.");
+        IEnv env;
+        if (kwargs is null || kwargs.IsEmpty)
+        {
+            env = spec.Factory() ?? throw new InvalidOperationException($"The factory of '{id}' returned null.");
+        }
+        else
+        {
+            EnvArguments arguments = BindArguments(id, kwargs);
+            env = spec.ArgumentFactory!(arguments) ?? throw new InvalidOperationException($"The argument factory of '{id}' returned null.");
+        }
         env = new OrderEnforcing(env, id);
         int? limit = maxEpisodeSteps ?? spec.MaxEpisodeSteps;
         return limit is { } steps ? new TimeLimit(env, steps) : env;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="kwargs"/> against the parameters of <paramref name="id"/> (<see cref="EnvSpec.Parameters"/>)
+    /// without building anything: use it to check a configuration before a run.
+    /// </summary>
+    /// <exception cref="ArgumentException">The id is unknown; or an argument is not a parameter of the environment (the
+    /// message suggests close names and lists what it accepts, or says that it takes none), or its value is malformed.</exception>
+    public EnvArguments BindArguments(string id, EnvKwargs kwargs)
+    {
+        ArgumentNullException.ThrowIfNull(kwargs);
+        EnvSpec spec = GetSpec(id);
+        return EnvArguments.Bind(id, spec.Parameters, kwargs);
     }
 
     private static string UnknownIdMessage(string id, IEnumerable<string> known)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrustRegion.Envs;
 using TrustRegion.Networks;
 using YamlDotNet.RepresentationModel;
 
@@ -19,6 +20,8 @@ internal static class ConfigSchema
     [
         new("env_id", "a registered environment id such as CartPole-v1",
             (c, n) => c with { EnvId = ReadText(n) }, c => Quote(c.EnvId), c => c.EnvId.Length > 0 && c.EnvId.Trim() == c.EnvId),
+        new("env_kwargs", "a mapping of the environment's argument names to values, such as {ctrl_cost_weight: 0.0, healthy_z_range: [0.7, .inf]}",
+            (c, n) => c with { EnvKwargs = ReadEnvKwargs(n) }, c => FormatEnvKwargs(c.EnvKwargs), _ => true),
         Int("n_envs", 1, 1024, c => c.NumEnvs, (c, v) => c with { NumEnvs = v }),
         Long("n_timesteps", 1, MaxSteps, c => c.TotalTimesteps, (c, v) => c with { TotalTimesteps = v }),
         Int("n_steps", 1, 10_000_000, c => c.NumSteps, (c, v) => c with { NumSteps = v }),
@@ -173,6 +176,61 @@ internal static class ConfigSchema
     };
 
     private static string FormatBool(bool value) => value ? "true" : "false";
+
+    private static EnvKwargs ReadEnvKwargs(YamlNode node)
+    {
+        if (node is YamlScalarNode { Value: null or "" or "null" or "~" })
+        {
+            return EnvKwargs.Empty;
+        }
+        if (node is not YamlMappingNode map)
+        {
+            throw new FormatException($"expected a mapping such as {{ctrl_cost_weight: 0.0}}, found a {(node is YamlSequenceNode ? "list" : "single value")}");
+        }
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (KeyValuePair<YamlNode, YamlNode> entry in map.Children)
+        {
+            string name = ((entry.Key as YamlScalarNode)?.Value ?? "").Trim();
+            if (name.Length == 0)
+            {
+                throw new FormatException("an argument name must be a plain name such as ctrl_cost_weight");
+            }
+            string value = entry.Value switch
+            {
+                YamlScalarNode scalar => scalar.Value ?? "",
+                YamlSequenceNode list when list.Children.All(c => c is YamlScalarNode) =>
+                    "[" + string.Join(", ", list.Children.Select(c => ((YamlScalarNode)c).Value ?? "")) + "]",
+                _ => throw new FormatException($"the argument '{name}' must be a value or a list of values, not a mapping or nested list"),
+            };
+            if (pairs.Exists(p => p.Key == name))
+            {
+                throw new FormatException($"the argument '{name}' is given twice");
+            }
+            if (value.Trim().Length == 0)
+            {
+                throw new FormatException($"the argument '{name}' has no value");
+            }
+            pairs.Add(new(name, value));
+        }
+        return EnvKwargs.From(pairs);
+    }
+
+    private static string FormatEnvKwargs(EnvKwargs kwargs) =>
+        "{" + string.Join(", ", kwargs.Select(p => QuoteName(p.Key) + ": " + FormatEnvValue(p.Value))) + "}";
+
+    // A list value read from YAML is kept as "[a, b]" and written back as that flow list; other text as a plain scalar when it
+    // is a simple token (numbers, .inf, true), else quoted.
+    private static string FormatEnvValue(string value) =>
+        value.Length >= 2 && value[0] == '[' && value[^1] == ']' && value[1..^1].Split(',').All(p => IsPlainToken(p.Trim())) ? value
+        : IsPlainToken(value) ? value : QuoteAlways(value);
+
+    private static string QuoteName(string name) => IsPlainToken(name) ? name : QuoteAlways(name);
+
+    private static bool IsPlainToken(string text) =>
+        text.Length > 0 && text != "-" && text.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' or '+');
+
+    private static string QuoteAlways(string text) =>
+        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private static string Quote(string text) =>
         text.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' or '/') && text.Length > 0 && !char.IsAsciiDigit(text[0])

@@ -54,20 +54,33 @@ public sealed class Trainer : IDisposable
     /// <exception cref="ArgumentException">The environment id is unknown.</exception>
     /// <exception cref="NotSupportedException">The configuration asks for something this build does not implement (<c>ortho_init: false</c>, <c>use_sde</c> with a non-Box action space), or the observation space is not a Box.</exception>
     public Trainer(TrpoConfig config, EnvRegistry? registry = null)
-        : this(config, MakeFactory(config, registry ?? EnvRegistry.Default))
+        : this(config, MakeFactory(config, registry ?? EnvRegistry.Default), kwargsApplied: true)
     {
     }
 
     /// <summary>Creates a trainer for environments built by <paramref name="envFactory"/> (a new instance on every call).</summary>
     /// <param name="config">The run's configuration; validated here. Its <see cref="TrpoConfig.EnvId"/> names the environment in files and messages.</param>
     /// <param name="envFactory">Builds one environment copy (with its time limit, if any).</param>
-    /// <exception cref="ConfigException">The configuration is invalid.</exception>
+    /// <exception cref="ConfigException">The configuration is invalid, or sets <c>env_kwargs</c>: the factory builds the environments
+    /// itself, so give it the arguments instead.</exception>
     /// <exception cref="NotSupportedException">See <see cref="Trainer(TrpoConfig, EnvRegistry?)"/>.</exception>
     public Trainer(TrpoConfig config, Func<IEnv> envFactory)
+        : this(config, envFactory, kwargsApplied: false)
+    {
+    }
+
+    private Trainer(TrpoConfig config, Func<IEnv> envFactory, bool kwargsApplied)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(envFactory);
         config.Validate();
+        if (!kwargsApplied && !config.EnvKwargs.IsEmpty)
+        {
+            // The factory builds the environments itself, so the arguments would be silently ignored.
+            throw new ConfigException(
+                $"env_kwargs is {config.EnvKwargs}, but the trainer was given an environment factory, which does not take them. Build the environment with those arguments inside the factory and remove env_kwargs, or create the trainer from a registry.",
+                "env_kwargs");
+        }
         if (!config.OrthoInit)
         {
             throw new NotSupportedException("ortho_init is false, but the policy and value networks always use orthogonal initialisation; remove the key or set ortho_init: true.");
@@ -690,7 +703,19 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         registry.GetSpec(config.EnvId); // unknown ids fail here with suggestions
-        return () => registry.Make(config.EnvId);
+        EnvKwargs kwargs = config.EnvKwargs;
+        if (!kwargs.IsEmpty)
+        {
+            try
+            {
+                registry.BindArguments(config.EnvId, kwargs);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigException($"Invalid value for 'env_kwargs': {e.Message}", "env_kwargs", e);
+            }
+        }
+        return () => registry.Make(config.EnvId, kwargs: kwargs);
     }
 
     private void WriteMetrics(in IterationReport r, IReadOnlyList<IMetricSink> sinks)

@@ -21,6 +21,14 @@ public sealed record TrpoConfig
     /// <summary>Key <c>env_id</c>: the registered environment id, e.g. <c>CartPole-v1</c>. Required, non-empty.</summary>
     public string EnvId { get; init; } = "";
 
+    /// <summary>
+    /// Key <c>env_kwargs</c>: keyword arguments for the environment's constructor (Gymnasium's <c>gym.make(id, **kwargs)</c>, the
+    /// RL Zoo's <c>env_kwargs</c>), a YAML mapping such as <c>{ctrl_cost_weight: 0.0, terminate_when_unhealthy: false}</c>. The
+    /// names and values must be ones the environment declares (<see cref="Envs.EnvSpec.Parameters"/>; <c>trpo envs</c> lists
+    /// them); checked when the trainer is built. Training, evaluation and resumed runs all use them. Default empty.
+    /// </summary>
+    public Envs.EnvKwargs EnvKwargs { get; init; } = Envs.EnvKwargs.Empty;
+
     /// <summary>Key <c>n_envs</c>: number of environment copies stepped together. Range 1–1024. Default 1.</summary>
     public int NumEnvs { get; init; } = 1;
 

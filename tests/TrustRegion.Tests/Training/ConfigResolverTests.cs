@@ -127,7 +127,7 @@ public class ConfigResolverTests
         var e = Assert.Throws<ConfigException>(() => ConfigResolver.Resolve("CartPole-v1", "policy: MlpPolicy\n", userYamlName: "u.yml"));
         Assert.Contains("'policy'", e.Message, StringComparison.Ordinal);
         Assert.Contains("u.yml, line 1, column 1", e.Message, StringComparison.Ordinal);
-        Assert.Contains("valid keys: env_id, n_envs", e.Message, StringComparison.Ordinal);
+        Assert.Contains("valid keys: env_id, env_kwargs, n_envs", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
