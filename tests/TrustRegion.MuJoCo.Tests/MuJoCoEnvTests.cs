@@ -123,7 +123,7 @@ public sealed class MuJoCoEnvTests
     [Fact]
     public void Ant_WithContactForces_Has111Observations()
     {
-        using var env = new AntEnv(useContactForces: true);
+        using var env = new AntEnv(new AntOptions { UseContactForces = true });
         var o = new double[111];
         env.Reset(1, o);
         var a = new double[8];

@@ -17,33 +17,54 @@ namespace TrustRegion.MuJoCo.Envs;
 public sealed class AntEnv : MuJoCoEnv
 {
     private readonly int _torso;
-    private readonly bool _useContactForces;
+    private readonly AntOptions _options;
+    private readonly int _firstObservedPosition, _contactAt;
     private double _xBefore;
 
-    /// <summary>Creates the environment on the shared embedded model (default: no contact forces, Gymnasium's default).</summary>
-    public AntEnv(bool useContactForces = false)
-        : this(MuJoCoModels.Shared("ant.xml"), useContactForces)
+    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
+    public AntEnv()
+        : this(new AntOptions())
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 15, nv 14, nu 8, body "torso").</summary>
-    public AntEnv(MuJoCoModel model, bool useContactForces = false)
-        : base("Ant-v4", model, frameSkip: 5, observationSize: useContactForces ? 27 + (6 * model.NBody) : 27, nq: 15, nv: 14, nu: 8)
+    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
+    public AntEnv(AntOptions options)
+        : this(MuJoCoModels.Shared("ant.xml"), options)
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 15, nv 14, nu 8, body "torso") with Gymnasium's default arguments.</summary>
+    public AntEnv(MuJoCoModel model)
+        : this(model, new AntOptions())
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 15, nv 14, nu 8, body "torso") with the given constructor arguments.</summary>
+    public AntEnv(MuJoCoModel model, AntOptions options)
+        : base("Ant-v4", model, frameSkip: 5, observationSize: ObservationSize(model, NotNull(options)), nq: 15, nv: 14, nu: 8)
     {
         _torso = ReacherEnv.RequireBody(model, "torso");
-        _useContactForces = useContactForces;
+        _options = options;
+        _firstObservedPosition = options.ExcludeCurrentPositionsFromObservation ? 2 : 0;
+        _contactAt = (15 - _firstObservedPosition) + 14;
     }
+
+    /// <summary>The constructor arguments in use.</summary>
+    public AntOptions Options => _options;
+
+    private static int ObservationSize(MuJoCoModel model, AntOptions options) =>
+        (options.ExcludeCurrentPositionsFromObservation ? 27 : 29) + (options.UseContactForces ? 6 * model.NBody : 0);
 
     /// <inheritdoc/>
     protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
     {
         for (int i = 0; i < qpos.Length; i++)
         {
-            qpos[i] += rng.NextDouble(-0.1, 0.1);
+            qpos[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
         }
         for (int i = 0; i < qvel.Length; i++)
         {
-            qvel[i] += 0.1 * rng.NextGaussian();
+            qvel[i] += _options.ResetNoiseScale * rng.NextGaussian();
         }
     }
 
@@ -54,15 +75,7 @@ public sealed class AntEnv : MuJoCoEnv
     protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
     {
         double xVelocity = (Data.Xpos[3 * _torso] - _xBefore) / Dt;
-        double ctrlCost = 0.5 * NumpyMath.SumOfSquares(action);
-        double rewards = xVelocity + 1.0;
-        WriteObservation(observation);
-        double costs = ctrlCost;
-        if (_useContactForces)
-        {
-            costs += 5e-4 * NumpyMath.SumOfSquares(observation[27..]);
-        }
-
+        double ctrlCost = _options.CtrlCostWeight * NumpyMath.SumOfSquares(action);
         ReadOnlySpan<double> q = Data.Qpos;
         ReadOnlySpan<double> v = Data.Qvel;
         bool finite = true;
@@ -74,21 +87,31 @@ public sealed class AntEnv : MuJoCoEnv
         {
             finite &= double.IsFinite(v[i]);
         }
-        bool healthy = finite && q[2] >= 0.2 && q[2] <= 1.0;
-        return (rewards - costs, !healthy);
+        bool healthy = finite && q[2] >= _options.HealthyZRange.Low && q[2] <= _options.HealthyZRange.High;
+        // Gymnasium: float(is_healthy or terminate_when_unhealthy) * healthy_reward.
+        double rewards = xVelocity + (healthy || _options.TerminateWhenUnhealthy ? _options.HealthyReward : 0.0);
+        WriteObservation(observation);
+        double costs = ctrlCost;
+        if (_options.UseContactForces)
+        {
+            costs += _options.ContactCostWeight * NumpyMath.SumOfSquares(observation[_contactAt..]);
+        }
+        return (rewards - costs, _options.TerminateWhenUnhealthy && !healthy);
     }
 
     /// <inheritdoc/>
     protected override void WriteObservation(Span<double> observation)
     {
-        Data.Qpos[2..].CopyTo(observation);
-        Data.Qvel.CopyTo(observation[13..]);
-        if (_useContactForces)
+        ReadOnlySpan<double> q = Data.Qpos[_firstObservedPosition..];
+        q.CopyTo(observation);
+        Data.Qvel.CopyTo(observation[q.Length..]);
+        if (_options.UseContactForces)
         {
+            (double low, double high) = _options.ContactForceRange;
             ReadOnlySpan<double> f = Data.CfrcExt;
             for (int i = 0; i < f.Length; i++)
             {
-                observation[27 + i] = NumpyMath.Clip(f[i], -1, 1);
+                observation[_contactAt + i] = NumpyMath.Clip(f[i], low, high);
             }
         }
     }

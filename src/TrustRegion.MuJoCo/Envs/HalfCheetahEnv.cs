@@ -16,30 +16,49 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </remarks>
 public sealed class HalfCheetahEnv : MuJoCoEnv
 {
+    private readonly HalfCheetahOptions _options;
+    private readonly int _firstObservedPosition;
     private double _xBefore;
 
-    /// <summary>Creates the environment on the shared embedded model.</summary>
+    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
     public HalfCheetahEnv()
-        : this(MuJoCoModels.Shared("half_cheetah.xml"))
+        : this(new HalfCheetahOptions())
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6).</summary>
-    public HalfCheetahEnv(MuJoCoModel model)
-        : base("HalfCheetah-v4", model, frameSkip: 5, observationSize: 17, nq: 9, nv: 9, nu: 6)
+    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
+    public HalfCheetahEnv(HalfCheetahOptions options)
+        : this(MuJoCoModels.Shared("half_cheetah.xml"), options)
     {
     }
+
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6) with Gymnasium's default arguments.</summary>
+    public HalfCheetahEnv(MuJoCoModel model)
+        : this(model, new HalfCheetahOptions())
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6) with the given constructor arguments.</summary>
+    public HalfCheetahEnv(MuJoCoModel model, HalfCheetahOptions options)
+        : base("HalfCheetah-v4", model, frameSkip: 5, observationSize: NotNull(options).ExcludeCurrentPositionsFromObservation ? 17 : 18, nq: 9, nv: 9, nu: 6)
+    {
+        _options = options;
+        _firstObservedPosition = options.ExcludeCurrentPositionsFromObservation ? 1 : 0;
+    }
+
+    /// <summary>The constructor arguments in use.</summary>
+    public HalfCheetahOptions Options => _options;
 
     /// <inheritdoc/>
     protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
     {
         for (int i = 0; i < qpos.Length; i++)
         {
-            qpos[i] += rng.NextDouble(-0.1, 0.1);
+            qpos[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
         }
         for (int i = 0; i < qvel.Length; i++)
         {
-            qvel[i] += 0.1 * rng.NextGaussian();
+            qvel[i] += _options.ResetNoiseScale * rng.NextGaussian();
         }
     }
 
@@ -50,8 +69,8 @@ public sealed class HalfCheetahEnv : MuJoCoEnv
     protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
     {
         double xVelocity = (Data.Qpos[0] - _xBefore) / Dt;
-        double ctrlCost = 0.1 * NumpyMath.SumOfSquares(action);
-        double forwardReward = 1.0 * xVelocity;
+        double ctrlCost = _options.CtrlCostWeight * NumpyMath.SumOfSquares(action);
+        double forwardReward = _options.ForwardRewardWeight * xVelocity;
         WriteObservation(observation);
         return (forwardReward - ctrlCost, false);
     }
@@ -59,7 +78,8 @@ public sealed class HalfCheetahEnv : MuJoCoEnv
     /// <inheritdoc/>
     protected override void WriteObservation(Span<double> observation)
     {
-        Data.Qpos[1..].CopyTo(observation);
-        Data.Qvel.CopyTo(observation[8..]);
+        ReadOnlySpan<double> q = Data.Qpos[_firstObservedPosition..];
+        q.CopyTo(observation);
+        Data.Qvel.CopyTo(observation[q.Length..]);
     }
 }

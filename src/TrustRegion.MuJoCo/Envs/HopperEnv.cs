@@ -14,30 +14,49 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </remarks>
 public sealed class HopperEnv : PlanarWalkerEnv
 {
-    /// <summary>Creates the environment on the shared embedded model.</summary>
+    private readonly HopperOptions _options;
+
+    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
     public HopperEnv()
-        : this(MuJoCoModels.Shared("hopper.xml"))
+        : this(new HopperOptions())
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3).</summary>
-    public HopperEnv(MuJoCoModel model)
-        : base("Hopper-v4", model, frameSkip: 4, nq: 6, nu: 3)
+    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
+    public HopperEnv(HopperOptions options)
+        : this(MuJoCoModels.Shared("hopper.xml"), options)
     {
     }
+
+    /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3) with Gymnasium's default arguments.</summary>
+    public HopperEnv(MuJoCoModel model)
+        : this(model, new HopperOptions())
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3) with the given constructor arguments.</summary>
+    public HopperEnv(MuJoCoModel model, HopperOptions options)
+        : base("Hopper-v4", model, frameSkip: 4, nq: 6, nu: 3, NotNull(options).ForwardRewardWeight, options.CtrlCostWeight, options.HealthyReward,
+            options.TerminateWhenUnhealthy, options.ResetNoiseScale, options.ExcludeCurrentPositionsFromObservation) => _options = options;
+
+    /// <summary>The constructor arguments in use.</summary>
+    public HopperOptions Options => _options;
 
     /// <inheritdoc/>
     protected override bool IsHealthy(ReadOnlySpan<double> q, ReadOnlySpan<double> v)
     {
+        (double lo, double hi) = _options.HealthyStateRange;
+        (double zLo, double zHi) = _options.HealthyZRange;
+        (double angleLo, double angleHi) = _options.HealthyAngleRange;
         bool healthyState = true;
         for (int i = 2; i < q.Length; i++)
         {
-            healthyState &= q[i] > -100.0 && q[i] < 100.0;
+            healthyState &= q[i] > lo && q[i] < hi;
         }
         for (int i = 0; i < v.Length; i++)
         {
-            healthyState &= v[i] > -100.0 && v[i] < 100.0;
+            healthyState &= v[i] > lo && v[i] < hi;
         }
-        return healthyState && q[1] > 0.7 && q[1] < double.PositiveInfinity && q[2] > -0.2 && q[2] < 0.2;
+        return healthyState && q[1] > zLo && q[1] < zHi && q[2] > angleLo && q[2] < angleHi;
     }
 }

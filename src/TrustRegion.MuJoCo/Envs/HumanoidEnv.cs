@@ -17,31 +17,51 @@ namespace TrustRegion.MuJoCo.Envs;
 public sealed class HumanoidEnv : MuJoCoEnv
 {
     private readonly double _totalMass;
+    private readonly HumanoidOptions _options;
+    private readonly int _firstObservedPosition;
     private double _comXBefore;
 
-    /// <summary>Creates the environment on the shared embedded model.</summary>
+    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
     public HumanoidEnv()
-        : this(MuJoCoModels.Shared("humanoid.xml"))
+        : this(new HumanoidOptions())
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 24, nv 23, nu 17, 14 bodies).</summary>
+    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
+    public HumanoidEnv(HumanoidOptions options)
+        : this(MuJoCoModels.Shared("humanoid.xml"), options)
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 24, nv 23, nu 17, 14 bodies) with Gymnasium's default arguments.</summary>
     public HumanoidEnv(MuJoCoModel model)
-        : base("Humanoid-v4", model, frameSkip: 5, observationSize: 22 + 23 + (22 * model.NBody) + 23, nq: 24, nv: 23, nu: 17)
+        : this(model, new HumanoidOptions())
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 24, nv 23, nu 17, 14 bodies) with the given constructor arguments.</summary>
+    public HumanoidEnv(MuJoCoModel model, HumanoidOptions options)
+        : base("Humanoid-v4", model, frameSkip: 5,
+            observationSize: (NotNull(options).ExcludeCurrentPositionsFromObservation ? 22 : 24) + 23 + (22 * model.NBody) + 23, nq: 24, nv: 23, nu: 17)
     {
         _totalMass = NumpyMath.Sum(model.BodyMass);
+        _options = options;
+        _firstObservedPosition = options.ExcludeCurrentPositionsFromObservation ? 2 : 0;
     }
+
+    /// <summary>The constructor arguments in use.</summary>
+    public HumanoidOptions Options => _options;
 
     /// <inheritdoc/>
     protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
     {
         for (int i = 0; i < qpos.Length; i++)
         {
-            qpos[i] += rng.NextDouble(-0.01, 0.01);
+            qpos[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
         }
         for (int i = 0; i < qvel.Length; i++)
         {
-            qvel[i] += rng.NextDouble(-0.01, 0.01);
+            qvel[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
         }
     }
 
@@ -52,18 +72,20 @@ public sealed class HumanoidEnv : MuJoCoEnv
     protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
     {
         double xVelocity = (CenterOfMassX() - _comXBefore) / Dt;
-        double ctrlCost = 0.1 * NumpyMath.SumOfSquares(action);
-        double rewards = (1.25 * xVelocity) + 5.0;
-        WriteObservation(observation);
+        double ctrlCost = _options.CtrlCostWeight * NumpyMath.SumOfSquares(action);
         double z = Data.Qpos[2];
-        return (rewards - ctrlCost, !(z > 1.0 && z < 2.0));
+        bool healthy = z > _options.HealthyZRange.Low && z < _options.HealthyZRange.High;
+        // Gymnasium: float(is_healthy or terminate_when_unhealthy) * healthy_reward.
+        double rewards = (_options.ForwardRewardWeight * xVelocity) + (healthy || _options.TerminateWhenUnhealthy ? _options.HealthyReward : 0.0);
+        WriteObservation(observation);
+        return (rewards - ctrlCost, _options.TerminateWhenUnhealthy && !healthy);
     }
 
     /// <inheritdoc/>
     protected override void WriteObservation(Span<double> observation)
     {
         int at = 0;
-        Append(Data.Qpos[2..], observation, ref at);
+        Append(Data.Qpos[_firstObservedPosition..], observation, ref at);
         Append(Data.Qvel, observation, ref at);
         Append(Data.Cinert, observation, ref at);
         Append(Data.Cvel, observation, ref at);

@@ -16,8 +16,13 @@ public static class MuJoCoRegistration
         foreach (MuJoCoEnvSpec spec in MuJoCoEnvironments.All)
         {
             Func<MuJoCoEnv> create = spec.Create;
+            Func<EnvArguments, MuJoCoEnv>? createWith = spec.CreateWithArguments;
             registry.Register(new EnvSpec(spec.Id, () => create(), spec.MaxEpisodeSteps, spec.RewardThreshold,
-                $"MuJoCo {spec.Id[..spec.Id.IndexOf("-v", StringComparison.Ordinal)]} (Gymnasium v4 dynamics, libmujoco 2.2.2)."));
+                $"MuJoCo {spec.Id[..spec.Id.IndexOf("-v", StringComparison.Ordinal)]} (Gymnasium v4 dynamics, libmujoco 2.2.2).")
+            {
+                Parameters = spec.Parameters,
+                ArgumentFactory = createWith is null ? null : a => createWith(a),
+            });
         }
         return registry;
     }

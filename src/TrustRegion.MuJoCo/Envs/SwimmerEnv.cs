@@ -16,30 +16,49 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </remarks>
 public sealed class SwimmerEnv : MuJoCoEnv
 {
+    private readonly SwimmerOptions _options;
+    private readonly int _firstObservedPosition;
     private double _xBefore;
 
-    /// <summary>Creates the environment on the shared embedded model.</summary>
+    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
     public SwimmerEnv()
-        : this(MuJoCoModels.Shared("swimmer.xml"))
+        : this(new SwimmerOptions())
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2).</summary>
-    public SwimmerEnv(MuJoCoModel model)
-        : base("Swimmer-v4", model, frameSkip: 4, observationSize: 8, nq: 5, nv: 5, nu: 2)
+    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
+    public SwimmerEnv(SwimmerOptions options)
+        : this(MuJoCoModels.Shared("swimmer.xml"), options)
     {
     }
+
+    /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2) with Gymnasium's default arguments.</summary>
+    public SwimmerEnv(MuJoCoModel model)
+        : this(model, new SwimmerOptions())
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2) with the given constructor arguments.</summary>
+    public SwimmerEnv(MuJoCoModel model, SwimmerOptions options)
+        : base("Swimmer-v4", model, frameSkip: 4, observationSize: NotNull(options).ExcludeCurrentPositionsFromObservation ? 8 : 10, nq: 5, nv: 5, nu: 2)
+    {
+        _options = options;
+        _firstObservedPosition = options.ExcludeCurrentPositionsFromObservation ? 2 : 0;
+    }
+
+    /// <summary>The constructor arguments in use.</summary>
+    public SwimmerOptions Options => _options;
 
     /// <inheritdoc/>
     protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
     {
         for (int i = 0; i < qpos.Length; i++)
         {
-            qpos[i] += rng.NextDouble(-0.1, 0.1);
+            qpos[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
         }
         for (int i = 0; i < qvel.Length; i++)
         {
-            qvel[i] += rng.NextDouble(-0.1, 0.1);
+            qvel[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
         }
     }
 
@@ -50,8 +69,8 @@ public sealed class SwimmerEnv : MuJoCoEnv
     protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
     {
         double xVelocity = (Data.Qpos[0] - _xBefore) / Dt;
-        double forwardReward = 1.0 * xVelocity;
-        double ctrlCost = 1e-4 * NumpyMath.SumOfSquares(action);
+        double forwardReward = _options.ForwardRewardWeight * xVelocity;
+        double ctrlCost = _options.CtrlCostWeight * NumpyMath.SumOfSquares(action);
         WriteObservation(observation);
         return (forwardReward - ctrlCost, false);
     }
@@ -59,7 +78,8 @@ public sealed class SwimmerEnv : MuJoCoEnv
     /// <inheritdoc/>
     protected override void WriteObservation(Span<double> observation)
     {
-        Data.Qpos[2..].CopyTo(observation);
-        Data.Qvel.CopyTo(observation[3..]);
+        ReadOnlySpan<double> q = Data.Qpos[_firstObservedPosition..];
+        q.CopyTo(observation);
+        Data.Qvel.CopyTo(observation[q.Length..]);
     }
 }

@@ -14,18 +14,35 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </remarks>
 public sealed class Walker2dEnv : PlanarWalkerEnv
 {
-    /// <summary>Creates the environment on the shared embedded model.</summary>
+    private readonly Walker2dOptions _options;
+
+    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
     public Walker2dEnv()
-        : this(MuJoCoModels.Shared("walker2d.xml"))
+        : this(new Walker2dOptions())
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6).</summary>
-    public Walker2dEnv(MuJoCoModel model)
-        : base("Walker2d-v4", model, frameSkip: 4, nq: 9, nu: 6)
+    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
+    public Walker2dEnv(Walker2dOptions options)
+        : this(MuJoCoModels.Shared("walker2d.xml"), options)
     {
     }
+
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6) with Gymnasium's default arguments.</summary>
+    public Walker2dEnv(MuJoCoModel model)
+        : this(model, new Walker2dOptions())
+    {
+    }
+
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6) with the given constructor arguments.</summary>
+    public Walker2dEnv(MuJoCoModel model, Walker2dOptions options)
+        : base("Walker2d-v4", model, frameSkip: 4, nq: 9, nu: 6, NotNull(options).ForwardRewardWeight, options.CtrlCostWeight, options.HealthyReward,
+            options.TerminateWhenUnhealthy, options.ResetNoiseScale, options.ExcludeCurrentPositionsFromObservation) => _options = options;
+
+    /// <summary>The constructor arguments in use.</summary>
+    public Walker2dOptions Options => _options;
 
     /// <inheritdoc/>
-    protected override bool IsHealthy(ReadOnlySpan<double> q, ReadOnlySpan<double> v) => q[1] > 0.8 && q[1] < 2.0 && q[2] > -1.0 && q[2] < 1.0;
+    protected override bool IsHealthy(ReadOnlySpan<double> q, ReadOnlySpan<double> v) =>
+        q[1] > _options.HealthyZRange.Low && q[1] < _options.HealthyZRange.High && q[2] > _options.HealthyAngleRange.Low && q[2] < _options.HealthyAngleRange.High;
 }
