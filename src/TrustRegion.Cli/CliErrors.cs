@@ -16,10 +16,16 @@ internal static class CliErrors
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {
-            console.Error.WriteLine($"trpo {command}: {OneLine(e.Message)}");
+            console.Error.WriteLine($"trpo {command}: {OneLine(MessageOf(e))}");
             return ExitCodes.InvalidInput;
         }
     }
+
+    /// <summary>The message for a person: an <see cref="ArgumentException"/>'s without the " (Parameter 'name')" .NET appends, which names a C# parameter the user never saw.</summary>
+    internal static string MessageOf(Exception e) =>
+        e is ArgumentException { ParamName: { } name } a && a.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? a.Message[..^$" (Parameter '{name}')".Length]
+            : e.Message;
 
     /// <summary>Collapses a message onto one line.</summary>
     internal static string OneLine(string message) =>

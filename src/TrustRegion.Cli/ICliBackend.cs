@@ -19,8 +19,11 @@ public interface ICliBackend
     /// <summary>Evaluates a saved model and prints mean ± std of return and length.</summary>
     int Evaluate(EvalRequest request, CliConsole console, CancellationToken cancellation);
 
-    /// <summary>Prints the registered environments with their spaces, time limits and reward thresholds.</summary>
-    int ListEnvironments(CliConsole console);
+    /// <summary>
+    /// Prints the registered environments with their spaces, time limits and reward thresholds; with <paramref name="envId"/>,
+    /// that one environment and the constructor arguments it accepts (config key <c>env_kwargs</c>).
+    /// </summary>
+    int ListEnvironments(CliConsole console, string? envId = null);
 
     /// <summary>Trains each environment's preset over several seeds and writes bench.md and bench.json (learning and speed against the references).</summary>
     int Bench(BenchRequest request, CliConsole console, CancellationToken cancellation);

@@ -68,10 +68,14 @@ public sealed class TrainingBackend : ICliBackend
     }
 
     /// <inheritdoc/>
-    public int ListEnvironments(CliConsole console)
+    public int ListEnvironments(CliConsole console, string? envId = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         IAnsiConsole ansi = CreateAnsi(console);
+        if (envId is not null)
+        {
+            return DescribeEnvironment(ansi, console, _registry.GetSpec(envId));
+        }
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("id").AddColumn("observation space").AddColumn("action space")
             .AddColumn(new TableColumn("time limit").RightAligned()).AddColumn(new TableColumn("reward threshold").RightAligned())
@@ -95,6 +99,42 @@ public sealed class TrainingBackend : ICliBackend
                 spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "none",
                 spec.RewardThreshold?.ToString(CultureInfo.InvariantCulture) ?? "none",
                 ConfigResolver.HasPreset(spec.Id) ? "yes" : "defaults");
+        }
+        ansi.Write(table);
+        return ExitCodes.Success;
+    }
+
+    private static int DescribeEnvironment(IAnsiConsole ansi, CliConsole console, EnvSpec spec)
+    {
+        string spaces;
+        try
+        {
+            using IEnv env = spec.Factory();
+            spaces = $"observation {env.ObservationSpace}, action {env.ActionSpace}";
+        }
+        catch (InvalidOperationException e)
+        {
+            spaces = "spaces unavailable: " + CliErrors.OneLine(e.Message);
+        }
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{spec.Id}: {spec.Description}\n{spaces}; time limit {spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "none"}; reward threshold {spec.RewardThreshold?.ToString(CultureInfo.InvariantCulture) ?? "none"}; preset {(ConfigResolver.HasPreset(spec.Id) ? "yes" : "defaults")}"));
+        if (spec.Parameters.Count == 0)
+        {
+            console.Out.WriteLine("It takes no constructor arguments (env_kwargs).");
+            return ExitCodes.Success;
+        }
+        console.Out.WriteLine($"Constructor arguments (config key env_kwargs, e.g. --set 'env_kwargs={{{spec.Parameters[0].Name}: {spec.Parameters[0].Default}}}'):");
+        var table = new Table().Border(TableBorder.Simple).AddColumn("argument").AddColumn("type").AddColumn("default").AddColumn("meaning");
+        foreach (EnvParameter p in spec.Parameters)
+        {
+            string type = p.Type switch
+            {
+                EnvParameterType.Real => "number",
+                EnvParameterType.NonNegativeReal => "number ≥ 0",
+                EnvParameterType.Boolean => "true/false",
+                _ => "[low, high]",
+            };
+            table.AddRow(Markup.Escape(p.Name), Markup.Escape(type), Markup.Escape(p.Default), Markup.Escape(p.Description));
         }
         ansi.Write(table);
         return ExitCodes.Success;

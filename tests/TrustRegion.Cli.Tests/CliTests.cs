@@ -204,6 +204,8 @@ public sealed class CliTests : IDisposable
     {
         Assert.Equal(RecordingBackend.Code, Run("envs").Code);
         Assert.Equal("envs", _backend.Last);
+        Assert.Equal(RecordingBackend.Code, Run("envs", "Hopper-v4").Code);
+        Assert.Equal("envs Hopper-v4", _backend.Last);
         string outDir = Path.Combine(_dir, "b");
         Assert.Equal(RecordingBackend.Code, Run("bench", "Pendulum-v1", "Acrobot-v1", "--seeds", "5", "--out", outDir, "--steps", "5000", "--jobs", "2").Code);
         BenchRequest request = Assert.IsType<BenchRequest>(_backend.Last);
@@ -236,6 +238,16 @@ public sealed class CliTests : IDisposable
     {
         var failing = new RecordingBackend { Throw = new ArgumentException("unknown environment 'CartPole-v9'; run 'trpo envs' for the list.") };
         AssertOneLineError(RunWith(failing, ["train", "CartPole-v9", "--out", Path.Combine(_dir, "x")]), ExitCodes.InvalidInput, "trpo train: unknown environment 'CartPole-v9'");
+    }
+
+    [Fact]
+    public void ArgumentErrors_DoNotNameTheCSharpParameter()
+    {
+        var failing = new RecordingBackend { Throw = new ArgumentException("Unknown environment id 'Hoper-v4'.", "id") };
+        (int code, string output, string err) = RunWith(failing, ["envs", "Hoper-v4"]);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Equal("trpo envs: Unknown environment id 'Hoper-v4'.", err.TrimEnd());
+        Assert.Empty(output);
     }
 
     [Fact]
@@ -303,7 +315,7 @@ public sealed class CliTests : IDisposable
 
         public int Evaluate(EvalRequest request, CliConsole console, CancellationToken cancellation) => Record(request, cancellation);
 
-        public int ListEnvironments(CliConsole console) => Record("envs", default);
+        public int ListEnvironments(CliConsole console, string? envId = null) => Record(envId is null ? "envs" : "envs " + envId, default);
 
         public int Bench(BenchRequest request, CliConsole console, CancellationToken cancellation) => Record(request, cancellation);
 

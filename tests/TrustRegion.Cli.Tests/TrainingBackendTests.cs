@@ -340,6 +340,23 @@ public sealed class TrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Envs_WithAnId_ListsItsConstructorArguments()
+    {
+        EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.Equal(0, TrpoCli.Run(["envs", "Hopper-v4"], stdout, stderr, new TrainingBackend(registry)));
+        Assert.Empty(stderr.ToString());
+        string text = stdout.ToString();
+        string zRange = text.Split('\n').Single(l => l.Contains("healthy_z_range", StringComparison.Ordinal));
+        Assert.Contains("[0.7, .inf]", zRange, StringComparison.Ordinal);
+        Assert.Contains("terminate_when_unhealthy", text, StringComparison.Ordinal);
+        stdout = new StringWriter();
+        Assert.Equal(0, TrpoCli.Run(["envs", "CartPole-v1"], stdout, stderr, new TrainingBackend(registry)));
+        Assert.Contains("It takes no constructor arguments (env_kwargs).", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Envs_ListsClassicAndMuJoCoIdsWithSpacesLimitsAndThresholds()
     {
         var stdout = new StringWriter();
