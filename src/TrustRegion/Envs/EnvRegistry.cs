@@ -26,15 +26,31 @@ public sealed class EnvRegistry
     {
         var r = new EnvRegistry();
         r.Register(new EnvSpec(CartPoleEnv.Id, () => new CartPoleEnv(), 500, 475.0,
-            "Balance a pole on a cart by pushing it left or right; +1 per step."));
+            "Balance a pole on a cart by pushing it left or right; +1 per step.")
+        {
+            Parameters = [new("sutton_barto_reward", EnvParameterType.Boolean, "false", "0 per step and -1 at and after the fall, instead of +1 per step")],
+            ArgumentFactory = a => new CartPoleEnv(suttonBartoReward: a.Boolean("sutton_barto_reward")),
+        });
         r.Register(new EnvSpec(AcrobotEnv.Id, () => new AcrobotEnv(), 500, -100.0,
             "Swing the tip of a two-link pendulum above a bar with torque on the middle joint; -1 per step."));
         r.Register(new EnvSpec(MountainCarEnv.Id, () => new MountainCarEnv(), 200, -110.0,
-            "Drive an under-powered car up a hill by rocking it (three discrete pushes); -1 per step."));
+            "Drive an under-powered car up a hill by rocking it (three discrete pushes); -1 per step.")
+        {
+            Parameters = [new("goal_velocity", EnvParameterType.Real, "0", "the episode ends at the goal position only at this velocity or more")],
+            ArgumentFactory = a => new MountainCarEnv(goalVelocity: a.Real("goal_velocity")),
+        });
         r.Register(new EnvSpec(MountainCarContinuousEnv.Id, () => new MountainCarContinuousEnv(), 999, 90.0,
-            "Mountain car with a continuous force; +100 at the goal minus 0.1 times the squared action."));
+            "Mountain car with a continuous force; +100 at the goal minus 0.1 times the squared action.")
+        {
+            Parameters = [new("goal_velocity", EnvParameterType.Real, "0", "the episode ends at the goal position only at this velocity or more")],
+            ArgumentFactory = a => new MountainCarContinuousEnv(goalVelocity: a.Real("goal_velocity")),
+        });
         r.Register(new EnvSpec(PendulumEnv.Id, () => new PendulumEnv(), 200, null,
-            "Swing a pendulum up and hold it upright with a limited continuous torque."));
+            "Swing a pendulum up and hold it upright with a limited continuous torque.")
+        {
+            Parameters = [new("g", EnvParameterType.Real, "10", "gravitational acceleration")],
+            ArgumentFactory = a => new PendulumEnv(g: a.Real("g")),
+        });
         return r;
     }
 

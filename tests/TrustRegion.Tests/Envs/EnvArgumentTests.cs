@@ -93,8 +93,8 @@ public class EnvArgumentTests
         });
         using IEnv made = registry.Make("Pole-v9", kwargs: Kw(("g", "3")));
         Assert.Equal(3.0, Assert.IsType<ThresholdedCartPole>(((IEnvWrapper)((IEnvWrapper)made).Inner).Inner).Setting);
-        var none = Assert.Throws<ArgumentException>(() => EnvRegistry.Default.Make("CartPole-v1", kwargs: Kw(("g", "3"))));
-        Assert.Equal("CartPole-v1 takes no arguments, but env_kwargs gives 'g'; remove env_kwargs.", none.Message);
+        var none = Assert.Throws<ArgumentException>(() => EnvRegistry.Default.Make("Acrobot-v1", kwargs: Kw(("g", "3"))));
+        Assert.Equal("Acrobot-v1 takes no arguments, but env_kwargs gives 'g'; remove env_kwargs.", none.Message);
         Assert.Throws<ArgumentException>(() => registry.Register(new EnvSpec("Half-v0", () => new CartPoleEnv(), 50, null, "test") { Parameters = s_parameters.List }));
     }
 
@@ -132,10 +132,10 @@ public class EnvArgumentTests
     [Fact]
     public void Trainer_WithArgumentsForAnEnvironmentThatTakesNone_IsAConfigurationError()
     {
-        TrpoConfig c = ConfigResolver.Resolve("CartPole-v1", overrides: ["env_kwargs={sutton_barto_reward: true}"]);
+        TrpoConfig c = ConfigResolver.Resolve("Acrobot-v1", overrides: ["env_kwargs={sutton_barto_reward: true}"]);
         var e = Assert.Throws<ConfigException>(() => new Trainer(c));
         Assert.Equal("env_kwargs", e.Key);
-        Assert.Equal("Invalid value for 'env_kwargs': CartPole-v1 takes no arguments, but env_kwargs gives 'sutton_barto_reward'; remove env_kwargs.", e.Message);
+        Assert.Equal("Invalid value for 'env_kwargs': Acrobot-v1 takes no arguments, but env_kwargs gives 'sutton_barto_reward'; remove env_kwargs.", e.Message);
     }
 
     [Fact]
@@ -145,5 +145,47 @@ public class EnvArgumentTests
         var e = Assert.Throws<ConfigException>(() => new Trainer(c, () => new CartPoleEnv()));
         Assert.Equal("env_kwargs", e.Key);
         Assert.Contains("does not take them", e.Message);
+    }
+
+    private static IEnv Unwrap(IEnv env) => env is IEnvWrapper w ? Unwrap(w.Inner) : env;
+
+    [Fact]
+    public void CartPole_SuttonBartoReward_PaysNothingPerStepAndMinusOneFromTheFall()
+    {
+        using IEnv env = EnvRegistry.Default.Make("CartPole-v1", maxEpisodeSteps: 1000, kwargs: Kw(("sutton_barto_reward", "true")));
+        var o = new double[4];
+        env.Reset(3, o);
+        var rewards = new List<double>();
+        StepResult r;
+        do
+        {
+            r = env.Step([0.0], o);
+            rewards.Add(r.Reward);
+        }
+        while (!r.Terminated);
+        Assert.All(rewards[..^1], x => Assert.Equal(0.0, x));
+        Assert.Equal(-1.0, rewards[^1]);
+        Assert.True(Assert.IsType<CartPoleEnv>(Unwrap(env)).SuttonBartoReward);
+    }
+
+    [Fact]
+    public void Pendulum_G_SetsGravity_AndMountainCar_GoalVelocity_TheExitSpeed()
+    {
+        using IEnv weightless = EnvRegistry.Default.Make("Pendulum-v1", kwargs: Kw(("g", "0")));
+        var o = new double[3];
+        weightless.Reset(4, o);
+        double speed = o[2];
+        for (int t = 0; t < 5; t++)
+        {
+            weightless.Step([0.0], o);
+            Assert.Equal(speed, o[2]); // no gravity, no torque: the angular velocity stays
+        }
+        using IEnv pendulum = EnvRegistry.Default.Make("Pendulum-v1");
+        pendulum.Reset(4, o);
+        pendulum.Step([0.0], o);
+        Assert.NotEqual(speed, o[2]);
+        using IEnv car = EnvRegistry.Default.Make("MountainCarContinuous-v0", kwargs: Kw(("goal_velocity", "0.05")));
+        Assert.Equal(0.05, Assert.IsType<MountainCarContinuousEnv>(Unwrap(car)).GoalVelocity);
+        Assert.Equal(10.0, Assert.IsType<PendulumEnv>(Unwrap(pendulum)).Gravity);
     }
 }

@@ -42,11 +42,17 @@ public sealed class CartPoleEnv : ClassicControlEnv
 
     private int _stepsBeyondTerminated = -1; // -1: Gymnasium's "None"
 
+    private readonly bool _suttonBartoReward;
+
     /// <summary>Creates the environment; its generator starts from <paramref name="seed"/> until a reset passes another seed.</summary>
-    public CartPoleEnv(ulong seed = 0)
-        : base(Id, seed, CreateObservationSpace(), new Discrete(2), s_stateNames, -0.05, 0.05)
-    {
-    }
+    /// <param name="seed">The generator's seed until a reset passes another.</param>
+    /// <param name="suttonBartoReward">Gymnasium's <c>sutton_barto_reward</c> (default false): 0 per step and −1 on the terminating
+    /// step and after it, instead of +1 per step.</param>
+    public CartPoleEnv(ulong seed = 0, bool suttonBartoReward = false)
+        : base(Id, seed, CreateObservationSpace(), new Discrete(2), s_stateNames, -0.05, 0.05) => _suttonBartoReward = suttonBartoReward;
+
+    /// <summary>Whether the Sutton–Barto reward (0 per step, −1 at and after the fall) replaces +1 per step.</summary>
+    public bool SuttonBartoReward => _suttonBartoReward;
 
     /// <summary>Lower bound of the uniform start distribution of every component (Gymnasium's <c>options["low"]</c>); default −0.05.</summary>
     public double ResetLow => StartParameter0;
@@ -85,16 +91,16 @@ public sealed class CartPoleEnv : ClassicControlEnv
         double reward;
         if (!terminated)
         {
-            reward = 1.0;
+            reward = _suttonBartoReward ? 0.0 : 1.0;
         }
         else if (_stepsBeyondTerminated < 0)
         {
-            reward = 1.0;
+            reward = _suttonBartoReward ? -1.0 : 1.0;
             _stepsBeyondTerminated = 0;
         }
         else
         {
-            reward = 0.0;
+            reward = _suttonBartoReward ? -1.0 : 0.0;
             _stepsBeyondTerminated++;
         }
         WriteObservation(observation);

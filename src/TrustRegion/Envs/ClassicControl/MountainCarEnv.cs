@@ -29,17 +29,27 @@ public sealed class MountainCarEnv : ClassicControlEnv
     private const double MaxPosition = 0.6;
     private const double MaxSpeed = 0.07;
     private const double GoalPosition = 0.5;
-    private const double GoalVelocity = 0.0;
     private const double Force = 0.001;
     private const double Gravity = 0.0025;
 
     private static readonly string[] s_stateNames = ["position", "velocity"];
 
     /// <summary>Creates the environment; its generator starts from <paramref name="seed"/> until a reset passes another seed.</summary>
-    public MountainCarEnv(ulong seed = 0)
+    /// <param name="seed">The generator's seed until a reset passes another.</param>
+    /// <param name="goalVelocity">Gymnasium's <c>goal_velocity</c> (default 0): the episode ends at the goal position only at this velocity or more; finite.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="goalVelocity"/> is not finite.</exception>
+    public MountainCarEnv(ulong seed = 0, double goalVelocity = 0.0)
         : base(Id, seed, new Box([(float)MinPosition, (float)-MaxSpeed], [(float)MaxPosition, (float)MaxSpeed]), new Discrete(3), s_stateNames, -0.6, -0.4)
     {
+        if (!double.IsFinite(goalVelocity))
+        {
+            throw new ArgumentOutOfRangeException(nameof(goalVelocity), goalVelocity, "goal_velocity must be finite.");
+        }
+        GoalVelocity = goalVelocity;
     }
+
+    /// <summary>The velocity the car must have at the goal position to end the episode.</summary>
+    public double GoalVelocity { get; }
 
     /// <summary>Lower bound of the uniform start position (Gymnasium's <c>options["low"]</c>); default −0.6.</summary>
     public double ResetLow => StartParameter0;

@@ -30,16 +30,29 @@ public sealed class PendulumEnv : ClassicControlEnv
     private const double MaxSpeed = 8.0;
     private const double MaxTorque = 2.0;
     private const double Dt = 0.05;
-    private const double GravityTerm = 15.0;  // 3g / (2l) with g = 10, l = 1
     private const double TorqueTerm = 3.0;    // 3 / (m l²) with m = 1, l = 1
 
     private static readonly string[] s_stateNames = ["theta", "theta_dot"];
 
+    private readonly double _gravityTerm; // 3g / (2l) with l = 1: 15 exactly for the default g = 10
+
     /// <summary>Creates the environment; its generator starts from <paramref name="seed"/> until a reset passes another seed.</summary>
-    public PendulumEnv(ulong seed = 0)
+    /// <param name="seed">The generator's seed until a reset passes another.</param>
+    /// <param name="g">Gymnasium's <c>g</c>, the gravitational acceleration (default 10); finite.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="g"/> is not finite.</exception>
+    public PendulumEnv(ulong seed = 0, double g = 10.0)
         : base(Id, seed, new Box([-1.0, -1.0, -MaxSpeed], [1.0, 1.0, MaxSpeed]), new Box([-MaxTorque], [MaxTorque]), s_stateNames, Math.PI, 1.0)
     {
+        if (!double.IsFinite(g))
+        {
+            throw new ArgumentOutOfRangeException(nameof(g), g, "g must be finite.");
+        }
+        Gravity = g;
+        _gravityTerm = (3 * g) / (2 * 1.0);
     }
+
+    /// <summary>The gravitational acceleration g.</summary>
+    public double Gravity { get; }
 
     /// <summary>Start angles are uniform in ±this (Gymnasium's <c>options["x_init"]</c>); default π.</summary>
     public double ResetMaxAngle => StartParameter0;
@@ -65,7 +78,7 @@ public sealed class PendulumEnv : ClassicControlEnv
         double normalized = PyMod(theta + Math.PI, 2 * Math.PI) - Math.PI;
         // numpy's ** is the C library pow, which is not always the exact product.
         double cost = (Math.Pow(normalized, 2.0) + (0.1 * Math.Pow(thetaDot, 2.0))) + (0.001 * Math.Pow(u, 2.0));
-        double newThetaDot = thetaDot + (((GravityTerm * Math.Sin(theta)) + (TorqueTerm * u)) * Dt);
+        double newThetaDot = thetaDot + (((_gravityTerm * Math.Sin(theta)) + (TorqueTerm * u)) * Dt);
         newThetaDot = Math.Min(Math.Max(newThetaDot, -MaxSpeed), MaxSpeed);
         State[0] = theta + (newThetaDot * Dt);
         State[1] = newThetaDot;
