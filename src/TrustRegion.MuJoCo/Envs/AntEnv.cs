@@ -21,27 +21,15 @@ public sealed class AntEnv : MuJoCoEnv
     private readonly int _firstObservedPosition, _contactAt;
     private double _xBefore;
 
-    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
-    public AntEnv()
-        : this(new AntOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
-    public AntEnv(AntOptions options)
+    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public AntEnv(AntOptions? options = null)
         : this(MuJoCoModels.Shared("ant.xml"), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 15, nv 14, nu 8, body "torso") with Gymnasium's default arguments.</summary>
-    public AntEnv(MuJoCoModel model)
-        : this(model, new AntOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on a given model (nq 15, nv 14, nu 8, body "torso") with the given constructor arguments.</summary>
-    public AntEnv(MuJoCoModel model, AntOptions options)
-        : base("Ant-v4", model, frameSkip: 5, observationSize: ObservationSize(model, NotNull(options)), nq: 15, nv: 14, nu: 8)
+    /// <summary>Creates the environment on a given model (nq 15, nv 14, nu 8, body "torso"), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public AntEnv(MuJoCoModel model, AntOptions? options = null)
+        : base("Ant-v4", model, frameSkip: 5, observationSize: ObservationSize(model, (options ??= new())), nq: 15, nv: 14, nu: 8)
     {
         _torso = ReacherEnv.RequireBody(model, "torso");
         _options = options;

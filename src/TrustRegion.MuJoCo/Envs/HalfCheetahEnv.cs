@@ -20,27 +20,15 @@ public sealed class HalfCheetahEnv : MuJoCoEnv
     private readonly int _firstObservedPosition;
     private double _xBefore;
 
-    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
-    public HalfCheetahEnv()
-        : this(new HalfCheetahOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
-    public HalfCheetahEnv(HalfCheetahOptions options)
+    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public HalfCheetahEnv(HalfCheetahOptions? options = null)
         : this(MuJoCoModels.Shared("half_cheetah.xml"), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6) with Gymnasium's default arguments.</summary>
-    public HalfCheetahEnv(MuJoCoModel model)
-        : this(model, new HalfCheetahOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6) with the given constructor arguments.</summary>
-    public HalfCheetahEnv(MuJoCoModel model, HalfCheetahOptions options)
-        : base("HalfCheetah-v4", model, frameSkip: 5, observationSize: NotNull(options).ExcludeCurrentPositionsFromObservation ? 17 : 18, nq: 9, nv: 9, nu: 6)
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public HalfCheetahEnv(MuJoCoModel model, HalfCheetahOptions? options = null)
+        : base("HalfCheetah-v4", model, frameSkip: 5, observationSize: (options ??= new()).ExcludeCurrentPositionsFromObservation ? 17 : 18, nq: 9, nv: 9, nu: 6)
     {
         _options = options;
         _firstObservedPosition = options.ExcludeCurrentPositionsFromObservation ? 1 : 0;

@@ -16,27 +16,15 @@ public sealed class HopperEnv : PlanarWalkerEnv
 {
     private readonly HopperOptions _options;
 
-    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
-    public HopperEnv()
-        : this(new HopperOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
-    public HopperEnv(HopperOptions options)
+    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public HopperEnv(HopperOptions? options = null)
         : this(MuJoCoModels.Shared("hopper.xml"), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3) with Gymnasium's default arguments.</summary>
-    public HopperEnv(MuJoCoModel model)
-        : this(model, new HopperOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3) with the given constructor arguments.</summary>
-    public HopperEnv(MuJoCoModel model, HopperOptions options)
-        : base("Hopper-v4", model, frameSkip: 4, nq: 6, nu: 3, NotNull(options).ForwardRewardWeight, options.CtrlCostWeight, options.HealthyReward,
+    /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public HopperEnv(MuJoCoModel model, HopperOptions? options = null)
+        : base("Hopper-v4", model, frameSkip: 4, nq: 6, nu: 3, (options ??= new()).ForwardRewardWeight, options.CtrlCostWeight, options.HealthyReward,
             options.TerminateWhenUnhealthy, options.ResetNoiseScale, options.ExcludeCurrentPositionsFromObservation) => _options = options;
 
     /// <summary>The constructor arguments in use.</summary>

@@ -21,28 +21,16 @@ public sealed class HumanoidEnv : MuJoCoEnv
     private readonly int _firstObservedPosition;
     private double _comXBefore;
 
-    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
-    public HumanoidEnv()
-        : this(new HumanoidOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
-    public HumanoidEnv(HumanoidOptions options)
+    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public HumanoidEnv(HumanoidOptions? options = null)
         : this(MuJoCoModels.Shared("humanoid.xml"), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 24, nv 23, nu 17, 14 bodies) with Gymnasium's default arguments.</summary>
-    public HumanoidEnv(MuJoCoModel model)
-        : this(model, new HumanoidOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on a given model (nq 24, nv 23, nu 17, 14 bodies) with the given constructor arguments.</summary>
-    public HumanoidEnv(MuJoCoModel model, HumanoidOptions options)
+    /// <summary>Creates the environment on a given model (nq 24, nv 23, nu 17, 14 bodies), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public HumanoidEnv(MuJoCoModel model, HumanoidOptions? options = null)
         : base("Humanoid-v4", model, frameSkip: 5,
-            observationSize: (NotNull(options).ExcludeCurrentPositionsFromObservation ? 22 : 24) + 23 + (22 * model.NBody) + 23, nq: 24, nv: 23, nu: 17)
+            observationSize: ((options ??= new()).ExcludeCurrentPositionsFromObservation ? 22 : 24) + 23 + (22 * model.NBody) + 23, nq: 24, nv: 23, nu: 17)
     {
         _totalMass = NumpyMath.Sum(model.BodyMass);
         _options = options;

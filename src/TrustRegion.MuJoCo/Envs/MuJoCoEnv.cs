@@ -44,10 +44,6 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
     private bool _disposed;
     private long _physicsTicks;
 
-    /// <summary>Returns <paramref name="options"/>, or throws when it is null (for constructor arguments read before the base constructor runs).</summary>
-    private protected static T NotNull<T>(T? options)
-        where T : class => options ?? throw new ArgumentNullException(nameof(options));
-
     /// <summary>Creates the environment on <paramref name="model"/>, checking that the model has the expected sizes.</summary>
     /// <param name="id">Environment id, e.g. <c>Hopper-v4</c>.</param>
     /// <param name="model">The compiled model; shared, not owned (not disposed with the environment).</param>

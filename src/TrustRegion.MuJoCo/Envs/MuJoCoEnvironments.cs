@@ -1,3 +1,5 @@
+using TrustRegion.Envs;
+
 namespace TrustRegion.MuJoCo.Envs;
 
 /// <summary>The catalog of MuJoCo environments this assembly provides, for registration in the shared registry.</summary>
@@ -9,37 +11,21 @@ public static class MuJoCoEnvironments
         new("InvertedPendulum-v4", 1000, 950.0, static () => new InvertedPendulumEnv()),
         new("InvertedDoublePendulum-v4", 1000, 9100.0, static () => new InvertedDoublePendulumEnv()),
         new("Reacher-v4", 50, -3.75, static () => new ReacherEnv()),
-        new("Swimmer-v4", 1000, 360.0, static () => new SwimmerEnv())
-        {
-            Parameters = SwimmerOptions.Parameters.List,
-            CreateWithArguments = static a => new SwimmerEnv(SwimmerOptions.Parameters.Bind(a)),
-        },
-        new("Hopper-v4", 1000, 3800.0, static () => new HopperEnv())
-        {
-            Parameters = HopperOptions.Parameters.List,
-            CreateWithArguments = static a => new HopperEnv(HopperOptions.Parameters.Bind(a)),
-        },
-        new("Walker2d-v4", 1000, null, static () => new Walker2dEnv())
-        {
-            Parameters = Walker2dOptions.Parameters.List,
-            CreateWithArguments = static a => new Walker2dEnv(Walker2dOptions.Parameters.Bind(a)),
-        },
-        new("HalfCheetah-v4", 1000, 4800.0, static () => new HalfCheetahEnv())
-        {
-            Parameters = HalfCheetahOptions.Parameters.List,
-            CreateWithArguments = static a => new HalfCheetahEnv(HalfCheetahOptions.Parameters.Bind(a)),
-        },
-        new("Ant-v4", 1000, 6000.0, static () => new AntEnv())
-        {
-            Parameters = AntOptions.Parameters.List,
-            CreateWithArguments = static a => new AntEnv(AntOptions.Parameters.Bind(a)),
-        },
-        new("Humanoid-v4", 1000, null, static () => new HumanoidEnv())
-        {
-            Parameters = HumanoidOptions.Parameters.List,
-            CreateWithArguments = static a => new HumanoidEnv(HumanoidOptions.Parameters.Bind(a)),
-        },
+        WithArguments("Swimmer-v4", 1000, 360.0, SwimmerOptions.Parameters, static o => new SwimmerEnv(o)),
+        WithArguments("Hopper-v4", 1000, 3800.0, HopperOptions.Parameters, static o => new HopperEnv(o)),
+        WithArguments("Walker2d-v4", 1000, null, Walker2dOptions.Parameters, static o => new Walker2dEnv(o)),
+        WithArguments("HalfCheetah-v4", 1000, 4800.0, HalfCheetahOptions.Parameters, static o => new HalfCheetahEnv(o)),
+        WithArguments("Ant-v4", 1000, 6000.0, AntOptions.Parameters, static o => new AntEnv(o)),
+        WithArguments("Humanoid-v4", 1000, null, HumanoidOptions.Parameters, static o => new HumanoidEnv(o)),
     ];
+
+    private static MuJoCoEnvSpec WithArguments<TOptions>(string id, int maxEpisodeSteps, double? rewardThreshold, EnvParameters<TOptions> parameters, Func<TOptions, MuJoCoEnv> create)
+        where TOptions : class, new() =>
+        new(id, maxEpisodeSteps, rewardThreshold, () => create(new TOptions()))
+        {
+            Parameters = parameters.List,
+            CreateWithArguments = a => create(parameters.Bind(a)),
+        };
 
     /// <summary>The entry with the given id.</summary>
     /// <exception cref="ArgumentException">No MuJoCo environment has that id.</exception>

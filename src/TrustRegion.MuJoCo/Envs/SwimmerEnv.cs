@@ -20,27 +20,15 @@ public sealed class SwimmerEnv : MuJoCoEnv
     private readonly int _firstObservedPosition;
     private double _xBefore;
 
-    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
-    public SwimmerEnv()
-        : this(new SwimmerOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
-    public SwimmerEnv(SwimmerOptions options)
+    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public SwimmerEnv(SwimmerOptions? options = null)
         : this(MuJoCoModels.Shared("swimmer.xml"), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2) with Gymnasium's default arguments.</summary>
-    public SwimmerEnv(MuJoCoModel model)
-        : this(model, new SwimmerOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2) with the given constructor arguments.</summary>
-    public SwimmerEnv(MuJoCoModel model, SwimmerOptions options)
-        : base("Swimmer-v4", model, frameSkip: 4, observationSize: NotNull(options).ExcludeCurrentPositionsFromObservation ? 8 : 10, nq: 5, nv: 5, nu: 2)
+    /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public SwimmerEnv(MuJoCoModel model, SwimmerOptions? options = null)
+        : base("Swimmer-v4", model, frameSkip: 4, observationSize: (options ??= new()).ExcludeCurrentPositionsFromObservation ? 8 : 10, nq: 5, nv: 5, nu: 2)
     {
         _options = options;
         _firstObservedPosition = options.ExcludeCurrentPositionsFromObservation ? 2 : 0;

@@ -16,27 +16,15 @@ public sealed class Walker2dEnv : PlanarWalkerEnv
 {
     private readonly Walker2dOptions _options;
 
-    /// <summary>Creates the environment on the shared embedded model with Gymnasium's default arguments.</summary>
-    public Walker2dEnv()
-        : this(new Walker2dOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on the shared embedded model with the given constructor arguments.</summary>
-    public Walker2dEnv(Walker2dOptions options)
+    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public Walker2dEnv(Walker2dOptions? options = null)
         : this(MuJoCoModels.Shared("walker2d.xml"), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6) with Gymnasium's default arguments.</summary>
-    public Walker2dEnv(MuJoCoModel model)
-        : this(model, new Walker2dOptions())
-    {
-    }
-
-    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6) with the given constructor arguments.</summary>
-    public Walker2dEnv(MuJoCoModel model, Walker2dOptions options)
-        : base("Walker2d-v4", model, frameSkip: 4, nq: 9, nu: 6, NotNull(options).ForwardRewardWeight, options.CtrlCostWeight, options.HealthyReward,
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    public Walker2dEnv(MuJoCoModel model, Walker2dOptions? options = null)
+        : base("Walker2d-v4", model, frameSkip: 4, nq: 9, nu: 6, (options ??= new()).ForwardRewardWeight, options.CtrlCostWeight, options.HealthyReward,
             options.TerminateWhenUnhealthy, options.ResetNoiseScale, options.ExcludeCurrentPositionsFromObservation) => _options = options;
 
     /// <summary>The constructor arguments in use.</summary>
