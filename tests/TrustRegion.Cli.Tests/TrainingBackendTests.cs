@@ -352,7 +352,7 @@ public sealed class TrainingBackendTests : IDisposable
         Assert.Contains("[0.7, .inf]", zRange, StringComparison.Ordinal);
         Assert.Contains("terminate_when_unhealthy", text, StringComparison.Ordinal);
         stdout = new StringWriter();
-        Assert.Equal(0, TrpoCli.Run(["envs", "CartPole-v1"], stdout, stderr, new TrainingBackend(registry)));
+        Assert.Equal(0, TrpoCli.Run(["envs", "Acrobot-v1"], stdout, stderr, new TrainingBackend(registry)));
         Assert.Contains("It takes no constructor arguments (env_kwargs).", stdout.ToString(), StringComparison.Ordinal);
     }
 
