@@ -132,6 +132,7 @@ public sealed class TrainingBackend : ICliBackend
                 EnvParameterType.Real => "number",
                 EnvParameterType.NonNegativeReal => "number ≥ 0",
                 EnvParameterType.Boolean => "true/false",
+                EnvParameterType.Text => "text",
                 _ => "[low, high]",
             };
             table.AddRow(Markup.Escape(p.Name), Markup.Escape(type), Markup.Escape(p.Default), Markup.Escape(p.Description));

@@ -13,6 +13,7 @@ public static class MuJoCoModels
     private const string ResourcePrefix = "TrustRegion.MuJoCo.Models.";
 
     private static readonly ConcurrentDictionary<string, Lazy<MuJoCoModel>> s_shared = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<MuJoCoModel>> s_files = new(StringComparer.Ordinal);
 
     /// <summary>File names of the embedded models, e.g. <c>hopper.xml</c>.</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -47,5 +48,42 @@ public static class MuJoCoModels
             throw new ArgumentException($"No embedded MuJoCo model is named '{fileName}'; available: {string.Join(", ", Names)}.", nameof(fileName));
         }
         return s_shared.GetOrAdd(fileName, static n => new Lazy<MuJoCoModel>(() => Load(n), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
+    /// <summary>
+    /// The model an <c>xml_file</c> argument names, read as Gymnasium reads it: a name that starts with <c>.</c> or <c>/</c> is a
+    /// file path (relative to the current directory), one that starts with <c>~</c> a path in the home directory, and any other
+    /// name an embedded model (<see cref="Names"/>). The model is compiled once per process and path and shared like
+    /// <see cref="Shared"/>; later edits of the file are not seen by the same process.
+    /// </summary>
+    /// <exception cref="ArgumentException">A plain name that no embedded model has.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="MuJoCoException">MuJoCo rejects the file (its compiler text).</exception>
+    public static MuJoCoModel Resolve(string xmlFile)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(xmlFile);
+        string name = xmlFile.Trim();
+        if (!(name.StartsWith('.') || name.StartsWith('/') || name.StartsWith('~')))
+        {
+            return Shared(name);
+        }
+        string path = name.StartsWith('~')
+            ? Path.Join(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), name[1..].TrimStart('/'))
+            : name;
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"The MuJoCo model file '{xmlFile}' (xml_file) does not exist (looked for {full}).", full);
+        }
+        Lazy<MuJoCoModel> lazy = s_files.GetOrAdd(full, static f => new Lazy<MuJoCoModel>(() => MuJoCoModel.FromFile(f), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            s_files.TryRemove(new KeyValuePair<string, Lazy<MuJoCoModel>>(full, lazy)); // a failed compile is not cached: fix the file and try again
+            throw;
+        }
     }
 }

@@ -197,6 +197,44 @@ public sealed class MuJoCoEnvArgumentTests
         Assert.Equal(0.01 * forces.Sum(x => x * x), r[touching - 1].Reward - cr[touching - 1].Reward, 1e-9);
     }
 
+    [Fact]
+    public void Ant_XmlFile_LoadsTheModelFromAFile()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"trpo-xml-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string copy = Path.Combine(dir, "ant_copy.xml");
+            File.WriteAllText(copy, MuJoCoModels.GetMjcf("ant.xml"));
+            string weak = Path.Combine(dir, "ant_weak.xml");
+            File.WriteAllText(weak, MuJoCoModels.GetMjcf("ant.xml").Replace("gear=\"150\"", "gear=\"60\"", StringComparison.Ordinal));
+            using IEnv plain = s_registry.Make("Ant-v4");
+            using IEnv fromCopy = Make("Ant-v4", ("xml_file", copy));
+            using IEnv fromWeak = Make("Ant-v4", ("xml_file", weak));
+            var (po, pr) = Roll(plain, 6, 25);
+            var (co, cr) = Roll(fromCopy, 6, 25);
+            var (wo, _) = Roll(fromWeak, 6, 25);
+            Assert.Equal(pr, cr);
+            Assert.Equal(po[^1], co[^1]);
+            Assert.Equal(po[0], wo[0]); // same start state
+            Assert.NotEqual(po[^1], wo[^1]); // weaker motors, another motion
+
+            string hopper = Path.Combine(dir, "hopper.xml");
+            File.WriteAllText(hopper, MuJoCoModels.GetMjcf("hopper.xml"));
+            var sizes = Assert.Throws<ArgumentException>(() => Make("Ant-v4", ("xml_file", hopper)));
+            Assert.Contains("Ant-v4 needs a model with nq = 15, nv = 14, nu = 8", sizes.Message);
+            string missing = Path.Combine(dir, "nothing.xml");
+            var none = Assert.Throws<FileNotFoundException>(() => Make("Ant-v4", ("xml_file", missing)));
+            Assert.Contains($"'{missing}' (xml_file) does not exist", none.Message);
+            var plainName = Assert.Throws<ArgumentException>(() => Make("Ant-v4", ("xml_file", "ant_v5.xml")));
+            Assert.Contains("No embedded MuJoCo model is named 'ant_v5.xml'", plainName.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("Hopper-v4", "ctrl_cost_weigth", "Hopper-v4 has no argument 'ctrl_cost_weigth'. Did you mean ctrl_cost_weight?")]
     [InlineData("Reacher-v4", "ctrl_cost_weight", "Reacher-v4 takes no arguments")]

@@ -21,13 +21,19 @@ public sealed class AntEnv : MuJoCoEnv
     private readonly int _firstObservedPosition, _contactAt;
     private double _xBefore;
 
-    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>
+    /// Creates the environment on the model <see cref="AntOptions.XmlFile"/> names (the shared embedded <c>ant.xml</c> by
+    /// default), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="MuJoCoException">MuJoCo rejects the model file.</exception>
+    /// <exception cref="ArgumentException">The model does not have Ant's sizes or a body named "torso", or a plain name is not an embedded model.</exception>
     public AntEnv(AntOptions? options = null)
-        : this(MuJoCoModels.Shared("ant.xml"), options)
+        : this(MuJoCoModels.Resolve((options ??= new()).XmlFile), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 15, nv 14, nu 8, body "torso"), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>Creates the environment on a given model (nq 15, nv 14, nu 8, body "torso"), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given (their <see cref="AntOptions.XmlFile"/> is not used).</summary>
     public AntEnv(MuJoCoModel model, AntOptions? options = null)
         : base("Ant-v4", model, frameSkip: 5, observationSize: ObservationSize(model, (options ??= new())), nq: 15, nv: 14, nu: 8)
     {

@@ -137,6 +137,13 @@ public sealed record SwimmerOptions
 /// <summary>Ant-v4's constructor arguments; the defaults are Gymnasium's.</summary>
 public sealed record AntOptions
 {
+    /// <summary>
+    /// <c>xml_file</c>: the model, <c>ant.xml</c> (the embedded one) by default. A name starting with <c>.</c>, <c>/</c> or
+    /// <c>~</c> is a file (<see cref="MuJoCoModels.Resolve"/>); it must have Ant's sizes (nq 15, nv 14, nu 8) and a body named
+    /// "torso". Used by the constructors that take no model.
+    /// </summary>
+    public string XmlFile { get; init; } = "ant.xml";
+
     /// <summary><c>ctrl_cost_weight</c>: weight of the control cost ‖a‖². Default 0.5.</summary>
     public double CtrlCostWeight { get; init; } = 0.5;
 
@@ -166,6 +173,7 @@ public sealed record AntOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<AntOptions> Parameters { get; } = new EnvParameters<AntOptions>()
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: ant.xml (embedded) or a file path starting with ., / or ~ (nq 15, nv 14, nu 8, a body named torso)")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Boolean("use_contact_forces", o => o.UseContactForces, (o, v) => o with { UseContactForces = v }, "append the clipped contact forces of all bodies to the observation (84 more entries) and charge the contact cost")
         .Real("contact_cost_weight", o => o.ContactCostWeight, (o, v) => o with { ContactCostWeight = v }, "weight of the contact cost (only with use_contact_forces)")

@@ -65,6 +65,9 @@ public sealed class EnvArguments
     /// <summary>The value of a <see cref="EnvParameterType.Boolean"/> parameter.</summary>
     public bool Boolean(string name) => (bool)Value(name, EnvParameterType.Boolean, EnvParameterType.Boolean);
 
+    /// <summary>The value of a <see cref="EnvParameterType.Text"/> parameter.</summary>
+    public string Text(string name) => (string)Value(name, EnvParameterType.Text, EnvParameterType.Text);
+
     /// <summary>The value of a <see cref="EnvParameterType.Range"/> parameter.</summary>
     public (double Low, double High) Range(string name) => ((double, double))Value(name, EnvParameterType.Range, EnvParameterType.Range);
 
@@ -95,6 +98,7 @@ public sealed class EnvArguments
             EnvParameterType.Boolean => t.Equals("true", StringComparison.OrdinalIgnoreCase) ? true
                 : t.Equals("false", StringComparison.OrdinalIgnoreCase) ? false : null,
             EnvParameterType.Range => TryRange(t),
+            EnvParameterType.Text => t.Length > 0 ? t : null,
             _ => null,
         };
         return value ?? throw new ArgumentException(
@@ -117,6 +121,7 @@ public sealed class EnvArguments
         EnvParameterType.Real => "a finite number",
         EnvParameterType.NonNegativeReal => "a finite number, zero or more",
         EnvParameterType.Boolean => "true or false",
+        EnvParameterType.Text => "a non-empty text",
         _ => "an interval [low, high] of two numbers with low < high (either may be .inf or -.inf)",
     };
 

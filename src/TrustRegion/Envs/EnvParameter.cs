@@ -18,6 +18,9 @@ public enum EnvParameterType
     /// it is the environment's rule, as in Gymnasium.
     /// </summary>
     Range,
+
+    /// <summary>Any non-empty text, such as a file name; taken as written (trimmed).</summary>
+    Text,
 }
 
 /// <summary>One keyword argument an environment's constructor accepts (Gymnasium's <c>gym.make(id, **kwargs)</c>).</summary>

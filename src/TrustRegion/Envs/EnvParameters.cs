@@ -32,6 +32,13 @@ public sealed class EnvParameters<TOptions>
         return this;
     }
 
+    /// <summary>Declares a text parameter (a file name, for instance).</summary>
+    public EnvParameters<TOptions> Text(string name, Func<TOptions, string> get, Func<TOptions, string, TOptions> set, string description)
+    {
+        Add(new EnvParameter(name, EnvParameterType.Text, get(_defaults), description), (o, a) => set(o, a.Text(name)));
+        return this;
+    }
+
     /// <summary>Declares an interval parameter.</summary>
     public EnvParameters<TOptions> Range(string name, Func<TOptions, (double Low, double High)> get, Func<TOptions, (double Low, double High), TOptions> set, string description)
     {

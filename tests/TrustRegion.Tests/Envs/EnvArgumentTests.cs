@@ -14,30 +14,33 @@ public class EnvArgumentTests
         public bool Flag { get; init; } = true;
 
         public (double Low, double High) Window { get; init; } = (0.5, double.PositiveInfinity);
+
+        public string File { get; init; } = "model.xml";
     }
 
     private static readonly EnvParameters<PendulumLikeOptions> s_parameters = new EnvParameters<PendulumLikeOptions>()
         .Real("g", o => o.Gravity, (o, v) => o with { Gravity = v }, "gravity", nonNegative: true)
         .Boolean("flag", o => o.Flag, (o, v) => o with { Flag = v }, "a switch")
-        .Range("window", o => o.Window, (o, v) => o with { Window = v }, "an interval");
+        .Range("window", o => o.Window, (o, v) => o with { Window = v }, "an interval")
+        .Text("file", o => o.File, (o, v) => o with { File = v }, "a file");
 
     private static EnvKwargs Kw(params (string Name, string Value)[] items) => EnvKwargs.From(items.Select(i => new KeyValuePair<string, string>(i.Name, i.Value)));
 
     [Fact]
     public void Parameters_TakeTheirDefaultsFromTheOptionsRecord()
     {
-        Assert.Equal(["g", "flag", "window"], s_parameters.List.Select(p => p.Name));
-        Assert.Equal(["10", "true", "[0.5, .inf]"], s_parameters.List.Select(p => p.Default));
+        Assert.Equal(["g", "flag", "window", "file"], s_parameters.List.Select(p => p.Name));
+        Assert.Equal(["10", "true", "[0.5, .inf]", "model.xml"], s_parameters.List.Select(p => p.Default));
         Assert.Equal(new PendulumLikeOptions(), s_parameters.Bind(EnvArguments.Bind("X-v0", s_parameters.List, EnvKwargs.Empty)));
     }
 
     [Fact]
     public void Bind_AppliesTheGivenArgumentsOnly()
     {
-        EnvArguments a = EnvArguments.Bind("X-v0", s_parameters.List, Kw(("window", "(-.inf, 3)"), ("g", "9.81")));
+        EnvArguments a = EnvArguments.Bind("X-v0", s_parameters.List, Kw(("window", "(-.inf, 3)"), ("g", "9.81"), ("file", " ./my model.xml ")));
         Assert.True(a.IsGiven("g"));
         Assert.False(a.IsGiven("flag"));
-        Assert.Equal(new PendulumLikeOptions { Gravity = 9.81, Window = (double.NegativeInfinity, 3) }, s_parameters.Bind(a));
+        Assert.Equal(new PendulumLikeOptions { Gravity = 9.81, Window = (double.NegativeInfinity, 3), File = "./my model.xml" }, s_parameters.Bind(a));
         Assert.True(a.Boolean("flag"));
         Assert.Throws<ArgumentException>(() => a.Real("flag"));
         Assert.Throws<ArgumentException>(() => a.Real("nothing"));
