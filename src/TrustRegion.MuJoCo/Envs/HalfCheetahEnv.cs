@@ -1,5 +1,3 @@
-using TrustRegion.Numerics;
-
 namespace TrustRegion.MuJoCo.Envs;
 
 /// <summary>HalfCheetah-v4: a planar cheetah runs forward (Gymnasium v4 semantics, spec 2.7).</summary>
@@ -14,12 +12,8 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </list>
 /// Physics: 0.01 s Euler steps, frame skip 5 (dt 0.05 s).
 /// </remarks>
-public sealed class HalfCheetahEnv : MuJoCoEnv
+public sealed class HalfCheetahEnv : ForwardRunnerEnv
 {
-    private readonly HalfCheetahOptions _options;
-    private readonly int _firstObservedPosition;
-    private double _xBefore;
-
     /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
     public HalfCheetahEnv(HalfCheetahOptions? options = null)
         : this(MuJoCoModels.Shared("half_cheetah.xml"), options)
@@ -28,46 +22,9 @@ public sealed class HalfCheetahEnv : MuJoCoEnv
 
     /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
     public HalfCheetahEnv(MuJoCoModel model, HalfCheetahOptions? options = null)
-        : base("HalfCheetah-v4", model, frameSkip: 5, observationSize: (options ??= new()).ExcludeCurrentPositionsFromObservation ? 17 : 18, nq: 9, nv: 9, nu: 6)
-    {
-        _options = options;
-        _firstObservedPosition = options.ExcludeCurrentPositionsFromObservation ? 1 : 0;
-    }
+        : base("HalfCheetah-v4", model, frameSkip: 5, nq: 9, nu: 6, positionsExcluded: 1, (options ??= new()).ForwardRewardWeight, options.CtrlCostWeight,
+            options.ResetNoiseScale, normalVelocityNoise: true, options.ExcludeCurrentPositionsFromObservation) => Options = options;
 
     /// <summary>The constructor arguments in use.</summary>
-    public HalfCheetahOptions Options => _options;
-
-    /// <inheritdoc/>
-    protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
-    {
-        for (int i = 0; i < qpos.Length; i++)
-        {
-            qpos[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
-        }
-        for (int i = 0; i < qvel.Length; i++)
-        {
-            qvel[i] += _options.ResetNoiseScale * rng.NextGaussian();
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void BeforePhysics() => _xBefore = Data.Qpos[0];
-
-    /// <inheritdoc/>
-    protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
-    {
-        double xVelocity = (Data.Qpos[0] - _xBefore) / Dt;
-        double ctrlCost = _options.CtrlCostWeight * NumpyMath.SumOfSquares(action);
-        double forwardReward = _options.ForwardRewardWeight * xVelocity;
-        WriteObservation(observation);
-        return (forwardReward - ctrlCost, false);
-    }
-
-    /// <inheritdoc/>
-    protected override void WriteObservation(Span<double> observation)
-    {
-        ReadOnlySpan<double> q = Data.Qpos[_firstObservedPosition..];
-        q.CopyTo(observation);
-        Data.Qvel.CopyTo(observation[q.Length..]);
-    }
+    public HalfCheetahOptions Options { get; }
 }

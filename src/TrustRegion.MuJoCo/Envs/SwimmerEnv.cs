@@ -1,5 +1,3 @@
-using TrustRegion.Numerics;
-
 namespace TrustRegion.MuJoCo.Envs;
 
 /// <summary>Swimmer-v4: a three-link swimmer in a viscous fluid moves forward (Gymnasium v4 semantics, spec 2.4).</summary>
@@ -14,12 +12,8 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </list>
 /// Physics: 0.01 s RK4 steps, frame skip 4 (dt 0.04 s); fluid density 4000, viscosity 0.1.
 /// </remarks>
-public sealed class SwimmerEnv : MuJoCoEnv
+public sealed class SwimmerEnv : ForwardRunnerEnv
 {
-    private readonly SwimmerOptions _options;
-    private readonly int _firstObservedPosition;
-    private double _xBefore;
-
     /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
     public SwimmerEnv(SwimmerOptions? options = null)
         : this(MuJoCoModels.Shared("swimmer.xml"), options)
@@ -28,46 +22,9 @@ public sealed class SwimmerEnv : MuJoCoEnv
 
     /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
     public SwimmerEnv(MuJoCoModel model, SwimmerOptions? options = null)
-        : base("Swimmer-v4", model, frameSkip: 4, observationSize: (options ??= new()).ExcludeCurrentPositionsFromObservation ? 8 : 10, nq: 5, nv: 5, nu: 2)
-    {
-        _options = options;
-        _firstObservedPosition = options.ExcludeCurrentPositionsFromObservation ? 2 : 0;
-    }
+        : base("Swimmer-v4", model, frameSkip: 4, nq: 5, nu: 2, positionsExcluded: 2, (options ??= new()).ForwardRewardWeight, options.CtrlCostWeight,
+            options.ResetNoiseScale, normalVelocityNoise: false, options.ExcludeCurrentPositionsFromObservation) => Options = options;
 
     /// <summary>The constructor arguments in use.</summary>
-    public SwimmerOptions Options => _options;
-
-    /// <inheritdoc/>
-    protected override void SampleInitialState(Rng rng, Span<double> qpos, Span<double> qvel)
-    {
-        for (int i = 0; i < qpos.Length; i++)
-        {
-            qpos[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
-        }
-        for (int i = 0; i < qvel.Length; i++)
-        {
-            qvel[i] += rng.NextDouble(-_options.ResetNoiseScale, _options.ResetNoiseScale);
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void BeforePhysics() => _xBefore = Data.Qpos[0];
-
-    /// <inheritdoc/>
-    protected override (double Reward, bool Terminated) Evaluate(ReadOnlySpan<double> action, Span<double> observation)
-    {
-        double xVelocity = (Data.Qpos[0] - _xBefore) / Dt;
-        double forwardReward = _options.ForwardRewardWeight * xVelocity;
-        double ctrlCost = _options.CtrlCostWeight * NumpyMath.SumOfSquares(action);
-        WriteObservation(observation);
-        return (forwardReward - ctrlCost, false);
-    }
-
-    /// <inheritdoc/>
-    protected override void WriteObservation(Span<double> observation)
-    {
-        ReadOnlySpan<double> q = Data.Qpos[_firstObservedPosition..];
-        q.CopyTo(observation);
-        Data.Qvel.CopyTo(observation[q.Length..]);
-    }
+    public SwimmerOptions Options { get; }
 }
