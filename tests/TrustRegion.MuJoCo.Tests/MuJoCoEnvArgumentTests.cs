@@ -197,6 +197,36 @@ public sealed class MuJoCoEnvArgumentTests
         Assert.Equal(0.01 * forces.Sum(x => x * x), r[touching - 1].Reward - cr[touching - 1].Reward, 1e-9);
     }
 
+    [Theory]
+    [InlineData("Hopper-v4", "hopper.xml")]
+    [InlineData("Walker2d-v4", "walker2d.xml")]
+    [InlineData("HalfCheetah-v4", "half_cheetah.xml")]
+    [InlineData("Swimmer-v4", "swimmer.xml")]
+    [InlineData("Humanoid-v4", "humanoid.xml")]
+    public void XmlFile_ACopyOfTheEmbeddedModel_GivesTheSameEnvironment(string id, string embedded)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"trpo-xml-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string copy = Path.Combine(dir, "copy.xml");
+            File.WriteAllText(copy, MuJoCoModels.GetMjcf(embedded));
+            using IEnv plain = s_registry.Make(id);
+            using IEnv fromFile = Make(id, ("xml_file", copy));
+            var (po, pr) = Roll(plain, 8, 30);
+            var (fo, fr) = Roll(fromFile, 8, 30);
+            Assert.Equal(pr, fr);
+            Assert.Equal(po[^1], fo[^1]);
+            Assert.NotSame(((MuJoCoEnv)Unwrap(plain)).Model, ((MuJoCoEnv)Unwrap(fromFile)).Model);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static IEnv Unwrap(IEnv env) => env is IEnvWrapper w ? Unwrap(w.Inner) : env;
+
     [Fact]
     public void Ant_XmlFile_LoadsTheModelFromAFile()
     {

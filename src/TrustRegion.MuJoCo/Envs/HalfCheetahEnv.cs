@@ -14,13 +14,19 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </remarks>
 public sealed class HalfCheetahEnv : ForwardRunnerEnv
 {
-    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>
+    /// Creates the environment on the model <see cref="HalfCheetahOptions.XmlFile"/> names (the shared embedded <c>half_cheetah.xml</c> by
+    /// default), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="MuJoCoException">MuJoCo rejects the model file.</exception>
+    /// <exception cref="ArgumentException">The model does not have the robot's sizes, or a plain name is not an embedded model.</exception>
     public HalfCheetahEnv(HalfCheetahOptions? options = null)
-        : this(MuJoCoModels.Shared("half_cheetah.xml"), options)
+        : this(MuJoCoModels.Resolve((options ??= new()).XmlFile), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given (their <see cref="HalfCheetahOptions.XmlFile"/> is not used).</summary>
     public HalfCheetahEnv(MuJoCoModel model, HalfCheetahOptions? options = null)
         : base("HalfCheetah-v4", model, frameSkip: 5, nq: 9, nu: 6, positionsExcluded: 1, (options ??= new()).ForwardRewardWeight, options.CtrlCostWeight,
             options.ResetNoiseScale, normalVelocityNoise: true, options.ExcludeCurrentPositionsFromObservation) => Options = options;

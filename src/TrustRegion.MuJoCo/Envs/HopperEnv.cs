@@ -16,13 +16,19 @@ public sealed class HopperEnv : PlanarWalkerEnv
 {
     private readonly HopperOptions _options;
 
-    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>
+    /// Creates the environment on the model <see cref="HopperOptions.XmlFile"/> names (the shared embedded <c>hopper.xml</c> by
+    /// default), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="MuJoCoException">MuJoCo rejects the model file.</exception>
+    /// <exception cref="ArgumentException">The model does not have the robot's sizes, or a plain name is not an embedded model.</exception>
     public HopperEnv(HopperOptions? options = null)
-        : this(MuJoCoModels.Shared("hopper.xml"), options)
+        : this(MuJoCoModels.Resolve((options ??= new()).XmlFile), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>Creates the environment on a given model (nq 6, nv 6, nu 3), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given (their <see cref="HopperOptions.XmlFile"/> is not used).</summary>
     public HopperEnv(MuJoCoModel model, HopperOptions? options = null)
         : base("Hopper-v4", model, frameSkip: 4, nq: 6, nu: 3, (options ??= new()).ForwardRewardWeight, options.CtrlCostWeight, options.HealthyReward,
             options.TerminateWhenUnhealthy, options.ResetNoiseScale, options.ExcludeCurrentPositionsFromObservation) => _options = options;

@@ -21,13 +21,19 @@ public sealed class HumanoidEnv : MuJoCoEnv
     private readonly int _firstObservedPosition;
     private double _comXBefore;
 
-    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>
+    /// Creates the environment on the model <see cref="HumanoidOptions.XmlFile"/> names (the shared embedded <c>humanoid.xml</c> by
+    /// default), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="MuJoCoException">MuJoCo rejects the model file.</exception>
+    /// <exception cref="ArgumentException">The model does not have the robot's sizes, or a plain name is not an embedded model.</exception>
     public HumanoidEnv(HumanoidOptions? options = null)
-        : this(MuJoCoModels.Shared("humanoid.xml"), options)
+        : this(MuJoCoModels.Resolve((options ??= new()).XmlFile), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 24, nv 23, nu 17, 14 bodies), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>Creates the environment on a given model (nq 24, nv 23, nu 17, 14 bodies), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given (their <see cref="HumanoidOptions.XmlFile"/> is not used).</summary>
     public HumanoidEnv(MuJoCoModel model, HumanoidOptions? options = null)
         : base("Humanoid-v4", model, frameSkip: 5,
             observationSize: ((options ??= new()).ExcludeCurrentPositionsFromObservation ? 22 : 24) + 23 + (22 * model.NBody) + 23, nq: 24, nv: 23, nu: 17)

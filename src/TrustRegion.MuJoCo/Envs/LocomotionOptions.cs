@@ -9,6 +9,13 @@ namespace TrustRegion.MuJoCo.Envs;
 /// <summary>Hopper-v4's constructor arguments (Gymnasium v4 names in the remarks of each property); the defaults are Gymnasium's.</summary>
 public sealed record HopperOptions
 {
+    /// <summary>
+    /// <c>xml_file</c>: the model, <c>hopper.xml</c> (the embedded one) by default. A name starting with <c>.</c>, <c>/</c> or
+    /// <c>~</c> is a file (<see cref="MuJoCoModels.Resolve"/>) with the same sizes (nq 6, nv 6, nu 3). Gymnasium's v4 takes this
+    /// argument for Ant only (v5 for every robot); here every locomotion robot takes it. Used by the constructors that take no model.
+    /// </summary>
+    public string XmlFile { get; init; } = "hopper.xml";
+
     /// <summary><c>forward_reward_weight</c>: weight of the forward velocity term. Default 1.</summary>
     public double ForwardRewardWeight { get; init; } = 1.0;
 
@@ -38,6 +45,7 @@ public sealed record HopperOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<HopperOptions> Parameters { get; } = new EnvParameters<HopperOptions>()
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: hopper.xml (embedded) or a file path starting with ., / or ~ (nq 6, nv 6, nu 3)")
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("healthy_reward", o => o.HealthyReward, (o, v) => o with { HealthyReward = v }, "bonus per step: every step if terminate_when_unhealthy, else only while healthy")
@@ -52,6 +60,13 @@ public sealed record HopperOptions
 /// <summary>Walker2d-v4's constructor arguments; the defaults are Gymnasium's.</summary>
 public sealed record Walker2dOptions
 {
+    /// <summary>
+    /// <c>xml_file</c>: the model, <c>walker2d.xml</c> (the embedded one) by default. A name starting with <c>.</c>, <c>/</c> or
+    /// <c>~</c> is a file (<see cref="MuJoCoModels.Resolve"/>) with the same sizes (nq 9, nv 9, nu 6). Gymnasium's v4 takes this
+    /// argument for Ant only (v5 for every robot); here every locomotion robot takes it. Used by the constructors that take no model.
+    /// </summary>
+    public string XmlFile { get; init; } = "walker2d.xml";
+
     /// <summary><c>forward_reward_weight</c>: weight of the forward velocity term. Default 1.</summary>
     public double ForwardRewardWeight { get; init; } = 1.0;
 
@@ -78,6 +93,7 @@ public sealed record Walker2dOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<Walker2dOptions> Parameters { get; } = new EnvParameters<Walker2dOptions>()
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: walker2d.xml (embedded) or a file path starting with ., / or ~ (nq 9, nv 9, nu 6)")
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("healthy_reward", o => o.HealthyReward, (o, v) => o with { HealthyReward = v }, "bonus per step: every step if terminate_when_unhealthy, else only while healthy")
@@ -91,6 +107,13 @@ public sealed record Walker2dOptions
 /// <summary>HalfCheetah-v4's constructor arguments; the defaults are Gymnasium's.</summary>
 public sealed record HalfCheetahOptions
 {
+    /// <summary>
+    /// <c>xml_file</c>: the model, <c>half_cheetah.xml</c> (the embedded one) by default. A name starting with <c>.</c>, <c>/</c> or
+    /// <c>~</c> is a file (<see cref="MuJoCoModels.Resolve"/>) with the same sizes (nq 9, nv 9, nu 6). Gymnasium's v4 takes this
+    /// argument for Ant only (v5 for every robot); here every locomotion robot takes it. Used by the constructors that take no model.
+    /// </summary>
+    public string XmlFile { get; init; } = "half_cheetah.xml";
+
     /// <summary><c>forward_reward_weight</c>: weight of the forward velocity term. Default 1.</summary>
     public double ForwardRewardWeight { get; init; } = 1.0;
 
@@ -105,6 +128,7 @@ public sealed record HalfCheetahOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<HalfCheetahOptions> Parameters { get; } = new EnvParameters<HalfCheetahOptions>()
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: half_cheetah.xml (embedded) or a file path starting with ., / or ~ (nq 9, nv 9, nu 6)")
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("reset_noise_scale", o => o.ResetNoiseScale, (o, v) => o with { ResetNoiseScale = v }, "half-width of the uniform qpos reset noise, and standard deviation of the normal qvel noise", nonNegative: true)
@@ -114,6 +138,13 @@ public sealed record HalfCheetahOptions
 /// <summary>Swimmer-v4's constructor arguments; the defaults are Gymnasium's.</summary>
 public sealed record SwimmerOptions
 {
+    /// <summary>
+    /// <c>xml_file</c>: the model, <c>swimmer.xml</c> (the embedded one) by default. A name starting with <c>.</c>, <c>/</c> or
+    /// <c>~</c> is a file (<see cref="MuJoCoModels.Resolve"/>) with the same sizes (nq 5, nv 5, nu 2). Gymnasium's v4 takes this
+    /// argument for Ant only (v5 for every robot); here every locomotion robot takes it. Used by the constructors that take no model.
+    /// </summary>
+    public string XmlFile { get; init; } = "swimmer.xml";
+
     /// <summary><c>forward_reward_weight</c>: weight of the forward velocity term. Default 1.</summary>
     public double ForwardRewardWeight { get; init; } = 1.0;
 
@@ -128,6 +159,7 @@ public sealed record SwimmerOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<SwimmerOptions> Parameters { get; } = new EnvParameters<SwimmerOptions>()
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: swimmer.xml (embedded) or a file path starting with ., / or ~ (nq 5, nv 5, nu 2)")
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("reset_noise_scale", o => o.ResetNoiseScale, (o, v) => o with { ResetNoiseScale = v }, "half-width of the uniform reset noise on qpos and qvel", nonNegative: true)
@@ -188,6 +220,13 @@ public sealed record AntOptions
 /// <summary>Humanoid-v4's constructor arguments; the defaults are Gymnasium's.</summary>
 public sealed record HumanoidOptions
 {
+    /// <summary>
+    /// <c>xml_file</c>: the model, <c>humanoid.xml</c> (the embedded one) by default. A name starting with <c>.</c>, <c>/</c> or
+    /// <c>~</c> is a file (<see cref="MuJoCoModels.Resolve"/>) with the same sizes (nq 24, nv 23, nu 17, 14 bodies). Gymnasium's v4 takes this
+    /// argument for Ant only (v5 for every robot); here every locomotion robot takes it. Used by the constructors that take no model.
+    /// </summary>
+    public string XmlFile { get; init; } = "humanoid.xml";
+
     /// <summary><c>forward_reward_weight</c>: weight of the centre-of-mass forward velocity term. Default 1.25.</summary>
     public double ForwardRewardWeight { get; init; } = 1.25;
 
@@ -211,6 +250,7 @@ public sealed record HumanoidOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<HumanoidOptions> Parameters { get; } = new EnvParameters<HumanoidOptions>()
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: humanoid.xml (embedded) or a file path starting with ., / or ~ (nq 24, nv 23, nu 17, 14 bodies)")
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the centre-of-mass forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("healthy_reward", o => o.HealthyReward, (o, v) => o with { HealthyReward = v }, "bonus per step: every step if terminate_when_unhealthy, else only while healthy")

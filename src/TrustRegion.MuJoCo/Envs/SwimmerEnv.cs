@@ -14,13 +14,19 @@ namespace TrustRegion.MuJoCo.Envs;
 /// </remarks>
 public sealed class SwimmerEnv : ForwardRunnerEnv
 {
-    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>
+    /// Creates the environment on the model <see cref="SwimmerOptions.XmlFile"/> names (the shared embedded <c>swimmer.xml</c> by
+    /// default), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="MuJoCoException">MuJoCo rejects the model file.</exception>
+    /// <exception cref="ArgumentException">The model does not have the robot's sizes, or a plain name is not an embedded model.</exception>
     public SwimmerEnv(SwimmerOptions? options = null)
-        : this(MuJoCoModels.Shared("swimmer.xml"), options)
+        : this(MuJoCoModels.Resolve((options ??= new()).XmlFile), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>Creates the environment on a given model (nq 5, nv 5, nu 2), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given (their <see cref="SwimmerOptions.XmlFile"/> is not used).</summary>
     public SwimmerEnv(MuJoCoModel model, SwimmerOptions? options = null)
         : base("Swimmer-v4", model, frameSkip: 4, nq: 5, nu: 2, positionsExcluded: 2, (options ??= new()).ForwardRewardWeight, options.CtrlCostWeight,
             options.ResetNoiseScale, normalVelocityNoise: false, options.ExcludeCurrentPositionsFromObservation) => Options = options;

@@ -16,13 +16,19 @@ public sealed class Walker2dEnv : PlanarWalkerEnv
 {
     private readonly Walker2dOptions _options;
 
-    /// <summary>Creates the environment on the shared embedded model, with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>
+    /// Creates the environment on the model <see cref="Walker2dOptions.XmlFile"/> names (the shared embedded <c>walker2d.xml</c> by
+    /// default), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="MuJoCoException">MuJoCo rejects the model file.</exception>
+    /// <exception cref="ArgumentException">The model does not have the robot's sizes, or a plain name is not an embedded model.</exception>
     public Walker2dEnv(Walker2dOptions? options = null)
-        : this(MuJoCoModels.Shared("walker2d.xml"), options)
+        : this(MuJoCoModels.Resolve((options ??= new()).XmlFile), options)
     {
     }
 
-    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given.</summary>
+    /// <summary>Creates the environment on a given model (nq 9, nv 9, nu 6), with Gymnasium's default constructor arguments unless <paramref name="options"/> are given (their <see cref="Walker2dOptions.XmlFile"/> is not used).</summary>
     public Walker2dEnv(MuJoCoModel model, Walker2dOptions? options = null)
         : base("Walker2d-v4", model, frameSkip: 4, nq: 9, nu: 6, (options ??= new()).ForwardRewardWeight, options.CtrlCostWeight, options.HealthyReward,
             options.TerminateWhenUnhealthy, options.ResetNoiseScale, options.ExcludeCurrentPositionsFromObservation) => _options = options;
