@@ -105,6 +105,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Train_EnvKwargs_MergeOverTheConfiguration()
+    {
+        string outDir = Path.Combine(_dir, "kw");
+        Assert.Equal(RecordingBackend.Code, Run("train", "Pendulum-v1", "--set", "env_kwargs={g: 9.81}", "--env-kwargs", "g:3.7", "other: [0.5, .inf]", "--out", outDir).Code);
+        TrainRequest request = Assert.IsType<TrainRequest>(_backend.Last);
+        Assert.Equal("{g: 3.7, other: [0.5, .inf]}", request.Config.EnvKwargs.ToString());
+        string outDir2 = Path.Combine(_dir, "kw2");
+        Assert.Equal(RecordingBackend.Code, Run("train", "Pendulum-v1", "--set", "env_kwargs={a: 1}", "--env-kwargs", "g:3.7", "--out", outDir2).Code);
+        Assert.Equal("{a: 1, g: 3.7}", Assert.IsType<TrainRequest>(_backend.Last).Config.EnvKwargs.ToString());
+    }
+
+    [Theory]
+    [InlineData("g")]
+    [InlineData("g:")]
+    [InlineData(":3")]
+    public void Train_MalformedEnvKwargs_AreNamed(string pair)
+    {
+        (int code, string output, string err) = Run("train", "Pendulum-v1", "--env-kwargs", pair, "--out", Path.Combine(_dir, "bad"));
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains($"--env-kwargs '{pair}': expected name:value", err);
+        Assert.Empty(output);
+    }
+
+    [Fact]
     public void Train_UnknownKey_SuggestsTheFix() =>
         AssertOneLineError(Run("train", "CartPole-v1", "--set", "n_step=64"), ExitCodes.InvalidInput, "trpo train:", "'n_step'", "did you mean 'n_steps'?");
 

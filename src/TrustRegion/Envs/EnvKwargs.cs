@@ -49,6 +49,13 @@ public sealed class EnvKwargs : IReadOnlyList<KeyValuePair<string, string>>, IEq
     /// <summary>Creates the arguments from a dictionary (see <see cref="From(IEnumerable{KeyValuePair{string, string}})"/>).</summary>
     public static EnvKwargs From(IReadOnlyDictionary<string, string> arguments) => From((IEnumerable<KeyValuePair<string, string>>)arguments);
 
+    /// <summary>These arguments with <paramref name="overrides"/> applied: its names replace the same names here, the others are kept.</summary>
+    public EnvKwargs Merge(EnvKwargs overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        return overrides.IsEmpty ? this : From(_items.Where(i => overrides.Get(i.Key) is null).Concat(overrides._items));
+    }
+
     /// <summary>Number of arguments.</summary>
     public int Count => _items.Length;
 

@@ -83,6 +83,8 @@ public class EnvArgumentTests
         Assert.Same(EnvKwargs.Empty, Kw());
         Assert.Throws<ArgumentException>(() => Kw(("a", "1"), ("a", "2")));
         Assert.Throws<ArgumentException>(() => Kw(("a", " ")));
+        Assert.Equal("{a: 3, b: 1, c: 4}", a.Merge(Kw(("c", "4"), ("a", "3"))).ToString());
+        Assert.Same(a, a.Merge(EnvKwargs.Empty));
     }
 
     [Fact]
