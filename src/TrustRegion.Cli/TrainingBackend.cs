@@ -34,7 +34,7 @@ public sealed class TrainingBackend : ICliBackend
         RunDirectory run = request.Run;
         using var trainer = new Trainer(request.Config, _registry);
         Directory.CreateDirectory(run.CheckpointDirectory);
-        AtomicFile.WriteAllText(run.ConfigPath, ConfigResolver.ToYaml(request.Config));
+        AtomicFile.WriteAllText(run.ConfigPath, ConfigResolver.ToYaml(trainer.Config)); // env_kwargs in canonical form
         using var csv = CsvMetricSink.Create(run.ProgressPath);
         return RunAndReport(trainer, run, csv, request.Quiet, console, resumedFrom: null, cancellation);
     }

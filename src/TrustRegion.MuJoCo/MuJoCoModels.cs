@@ -51,6 +51,29 @@ public static class MuJoCoModels
     }
 
     /// <summary>
+    /// The canonical form of an <c>xml_file</c> argument (<see cref="Resolve"/>'s rule): an embedded model's name as it is, a
+    /// path made absolute (from the current directory, or the home directory for <c>~</c>). The run's configuration keeps this
+    /// form, so a resumed run or an evaluation elsewhere reads the same file. Touches no file.
+    /// </summary>
+    /// <exception cref="ArgumentException">A plain name that no embedded model has.</exception>
+    public static string NormalizeXmlFile(string xmlFile)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(xmlFile);
+        string name = xmlFile.Trim();
+        if (!IsPath(name))
+        {
+            return Names.Contains(name) ? name
+                : throw new ArgumentException($"no embedded MuJoCo model is named '{name}' (available: {string.Join(", ", Names)}); a file path must start with '.', '/' or '~'.");
+        }
+        string path = name.StartsWith('~')
+            ? Path.Join(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), name[1..].TrimStart('/'))
+            : name;
+        return Path.GetFullPath(path);
+    }
+
+    private static bool IsPath(string name) => name.StartsWith('.') || name.StartsWith('/') || name.StartsWith('~');
+
+    /// <summary>
     /// The model an <c>xml_file</c> argument names, read as Gymnasium reads it: a name that starts with <c>.</c> or <c>/</c> is a
     /// file path (relative to the current directory), one that starts with <c>~</c> a path in the home directory, and any other
     /// name an embedded model (<see cref="Names"/>). The model is compiled once per process and path and shared like
@@ -61,16 +84,11 @@ public static class MuJoCoModels
     /// <exception cref="MuJoCoException">MuJoCo rejects the file (its compiler text).</exception>
     public static MuJoCoModel Resolve(string xmlFile)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(xmlFile);
-        string name = xmlFile.Trim();
-        if (!(name.StartsWith('.') || name.StartsWith('/') || name.StartsWith('~')))
+        string full = NormalizeXmlFile(xmlFile);
+        if (!IsPath(full))
         {
-            return Shared(name);
+            return Shared(full);
         }
-        string path = name.StartsWith('~')
-            ? Path.Join(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), name[1..].TrimStart('/'))
-            : name;
-        string full = Path.GetFullPath(path);
         if (!File.Exists(full))
         {
             throw new FileNotFoundException($"The MuJoCo model file '{xmlFile}' (xml_file) does not exist (looked for {full}).", full);

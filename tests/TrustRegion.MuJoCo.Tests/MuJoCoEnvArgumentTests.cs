@@ -257,7 +257,7 @@ public sealed class MuJoCoEnvArgumentTests
             var none = Assert.Throws<FileNotFoundException>(() => Make("Ant-v4", ("xml_file", missing)));
             Assert.Contains($"'{missing}' (xml_file) does not exist", none.Message);
             var plainName = Assert.Throws<ArgumentException>(() => Make("Ant-v4", ("xml_file", "ant_v5.xml")));
-            Assert.Contains("No embedded MuJoCo model is named 'ant_v5.xml'", plainName.Message);
+            Assert.Contains("invalid value 'ant_v5.xml' for the argument 'xml_file': no embedded MuJoCo model is named 'ant_v5.xml'", plainName.Message);
         }
         finally
         {
@@ -313,6 +313,32 @@ public sealed class MuJoCoEnvArgumentTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void XmlFile_IsKeptAsAnAbsolutePath_SoThatResumeAndEvalElsewhereReadTheSameFile()
+    {
+        Assert.Equal("walker2d.xml", MuJoCoModels.NormalizeXmlFile(" walker2d.xml "));
+        Assert.Equal(Path.GetFullPath("./models/my.xml"), MuJoCoModels.NormalizeXmlFile("./models/my.xml"));
+        Assert.Equal(Path.Join(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "m/h.xml"), MuJoCoModels.NormalizeXmlFile("~/m/h.xml"));
+        Assert.Throws<ArgumentException>(() => MuJoCoModels.NormalizeXmlFile("walker.xml"));
+
+        string name = $"trpo-relative-{Guid.NewGuid():N}.xml"; // in the current directory, named relatively
+        File.WriteAllText(name, MuJoCoModels.GetMjcf("hopper.xml"));
+        try
+        {
+            TrpoConfig config = ConfigResolver.Resolve("Hopper-v4", overrides: [$"env_kwargs={{xml_file: ./{name}, ctrl_cost_weight: 1e-3, healthy_z_range: \"(0.7, inf)\"}}"]);
+            using var trainer = new Trainer(config, s_registry);
+            Assert.Equal(Path.GetFullPath(name), trainer.Config.EnvKwargs.Get("xml_file"));
+            Assert.Equal("0.001", trainer.Config.EnvKwargs.Get("ctrl_cost_weight"));
+            Assert.Equal("[0.7, .inf]", trainer.Config.EnvKwargs.Get("healthy_z_range"));
+            using var again = new Trainer(trainer.Config, s_registry);
+            Assert.Equal(trainer.Config.EnvKwargs, again.Config.EnvKwargs); // the canonical form is a fixed point
+        }
+        finally
+        {
+            File.Delete(name);
         }
     }
 

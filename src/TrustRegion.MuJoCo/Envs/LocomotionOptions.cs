@@ -45,7 +45,7 @@ public sealed record HopperOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<HopperOptions> Parameters { get; } = new EnvParameters<HopperOptions>()
-        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: hopper.xml (embedded) or a file path starting with ., / or ~ (nq 6, nv 6, nu 3)")
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: hopper.xml (embedded) or a file path starting with ., / or ~ (nq 6, nv 6, nu 3)", MuJoCoModels.NormalizeXmlFile)
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("healthy_reward", o => o.HealthyReward, (o, v) => o with { HealthyReward = v }, "bonus per step: every step if terminate_when_unhealthy, else only while healthy")
@@ -93,7 +93,7 @@ public sealed record Walker2dOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<Walker2dOptions> Parameters { get; } = new EnvParameters<Walker2dOptions>()
-        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: walker2d.xml (embedded) or a file path starting with ., / or ~ (nq 9, nv 9, nu 6)")
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: walker2d.xml (embedded) or a file path starting with ., / or ~ (nq 9, nv 9, nu 6)", MuJoCoModels.NormalizeXmlFile)
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("healthy_reward", o => o.HealthyReward, (o, v) => o with { HealthyReward = v }, "bonus per step: every step if terminate_when_unhealthy, else only while healthy")
@@ -128,7 +128,7 @@ public sealed record HalfCheetahOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<HalfCheetahOptions> Parameters { get; } = new EnvParameters<HalfCheetahOptions>()
-        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: half_cheetah.xml (embedded) or a file path starting with ., / or ~ (nq 9, nv 9, nu 6)")
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: half_cheetah.xml (embedded) or a file path starting with ., / or ~ (nq 9, nv 9, nu 6)", MuJoCoModels.NormalizeXmlFile)
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("reset_noise_scale", o => o.ResetNoiseScale, (o, v) => o with { ResetNoiseScale = v }, "half-width of the uniform qpos reset noise, and standard deviation of the normal qvel noise", nonNegative: true)
@@ -159,7 +159,7 @@ public sealed record SwimmerOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<SwimmerOptions> Parameters { get; } = new EnvParameters<SwimmerOptions>()
-        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: swimmer.xml (embedded) or a file path starting with ., / or ~ (nq 5, nv 5, nu 2)")
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: swimmer.xml (embedded) or a file path starting with ., / or ~ (nq 5, nv 5, nu 2)", MuJoCoModels.NormalizeXmlFile)
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("reset_noise_scale", o => o.ResetNoiseScale, (o, v) => o with { ResetNoiseScale = v }, "half-width of the uniform reset noise on qpos and qvel", nonNegative: true)
@@ -205,7 +205,7 @@ public sealed record AntOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<AntOptions> Parameters { get; } = new EnvParameters<AntOptions>()
-        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: ant.xml (embedded) or a file path starting with ., / or ~ (nq 15, nv 14, nu 8, a body named torso)")
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: ant.xml (embedded) or a file path starting with ., / or ~ (nq 15, nv 14, nu 8, a body named torso)", MuJoCoModels.NormalizeXmlFile)
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Boolean("use_contact_forces", o => o.UseContactForces, (o, v) => o with { UseContactForces = v }, "append the clipped contact forces of all bodies to the observation (84 more entries) and charge the contact cost")
         .Real("contact_cost_weight", o => o.ContactCostWeight, (o, v) => o with { ContactCostWeight = v }, "weight of the contact cost (only with use_contact_forces)")
@@ -250,7 +250,7 @@ public sealed record HumanoidOptions
 
     /// <summary>The declared arguments.</summary>
     public static EnvParameters<HumanoidOptions> Parameters { get; } = new EnvParameters<HumanoidOptions>()
-        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: humanoid.xml (embedded) or a file path starting with ., / or ~ (nq 24, nv 23, nu 17, 14 bodies)")
+        .Text("xml_file", o => o.XmlFile, (o, v) => o with { XmlFile = v }, "the model: humanoid.xml (embedded) or a file path starting with ., / or ~ (nq 24, nv 23, nu 17, 14 bodies)", MuJoCoModels.NormalizeXmlFile)
         .Real("forward_reward_weight", o => o.ForwardRewardWeight, (o, v) => o with { ForwardRewardWeight = v }, "weight of the centre-of-mass forward velocity reward")
         .Real("ctrl_cost_weight", o => o.CtrlCostWeight, (o, v) => o with { CtrlCostWeight = v }, "weight of the control cost, the sum of squared actions")
         .Real("healthy_reward", o => o.HealthyReward, (o, v) => o with { HealthyReward = v }, "bonus per step: every step if terminate_when_unhealthy, else only while healthy")

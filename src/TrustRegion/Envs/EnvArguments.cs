@@ -98,12 +98,40 @@ public sealed class EnvArguments
             EnvParameterType.Boolean => t.Equals("true", StringComparison.OrdinalIgnoreCase) ? true
                 : t.Equals("false", StringComparison.OrdinalIgnoreCase) ? false : null,
             EnvParameterType.Range => TryRange(t),
-            EnvParameterType.Text => t.Length > 0 ? t : null,
+            EnvParameterType.Text => t.Length > 0 ? NormalizeText(parameter, t, envId) : null,
             _ => null,
         };
         return value ?? throw new ArgumentException(
             $"{envId}: invalid value '{text}' for the argument '{parameter.Name}'; expected {Expected(parameter.Type)} (default {parameter.Default}).",
             (Exception?)null);
+    }
+
+    /// <summary>
+    /// The given arguments in canonical text (numbers in round-trip form, <c>true</c>/<c>false</c>, <c>[low, high]</c>, text
+    /// through its parameter's <see cref="EnvParameter.Normalize"/>): binding them again gives the same values.
+    /// </summary>
+    public EnvKwargs ToKwargs() => EnvKwargs.From(_given.Select(g => new KeyValuePair<string, string>(g.Key, g.Value switch
+    {
+        double r => FormatReal(r),
+        bool b => FormatBoolean(b),
+        ValueTuple<double, double> range => FormatRange(range),
+        _ => (string)g.Value,
+    })));
+
+    private static string NormalizeText(EnvParameter parameter, string text, string envId)
+    {
+        if (parameter.Normalize is null)
+        {
+            return text;
+        }
+        try
+        {
+            return parameter.Normalize(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{envId}: invalid value '{text}' for the argument '{parameter.Name}': {e.Message}", e);
+        }
     }
 
     /// <summary>Formats a real the way <see cref="Parse"/> reads it: round-trip invariant digits, <c>.inf</c> and <c>-.inf</c>.</summary>

@@ -28,4 +28,12 @@ public enum EnvParameterType
 /// <param name="Type">The kind of value.</param>
 /// <param name="Default">The default value as text, in the form <see cref="EnvArguments.Bind"/> reads.</param>
 /// <param name="Description">What the argument changes, in one sentence.</param>
-public sealed record EnvParameter(string Name, EnvParameterType Type, string Default, string Description);
+public sealed record EnvParameter(string Name, EnvParameterType Type, string Default, string Description)
+{
+    /// <summary>
+    /// For a <see cref="EnvParameterType.Text"/> parameter: turns a given value into the canonical form kept in the run's
+    /// configuration (a relative file path into an absolute one, for instance), or throws an <see cref="ArgumentException"/>
+    /// naming what is wrong. Null keeps the text as given.
+    /// </summary>
+    public Func<string, string>? Normalize { get; init; }
+}

@@ -33,9 +33,14 @@ public sealed class EnvParameters<TOptions>
     }
 
     /// <summary>Declares a text parameter (a file name, for instance).</summary>
-    public EnvParameters<TOptions> Text(string name, Func<TOptions, string> get, Func<TOptions, string, TOptions> set, string description)
+    /// <param name="name">The argument's name.</param>
+    /// <param name="get">Reads the value from the options.</param>
+    /// <param name="set">Writes the value into a copy of the options.</param>
+    /// <param name="description">What the argument changes.</param>
+    /// <param name="normalize">Turns a given value into its canonical form (see <see cref="EnvParameter.Normalize"/>).</param>
+    public EnvParameters<TOptions> Text(string name, Func<TOptions, string> get, Func<TOptions, string, TOptions> set, string description, Func<string, string>? normalize = null)
     {
-        Add(new EnvParameter(name, EnvParameterType.Text, get(_defaults), description), (o, a) => set(o, a.Text(name)));
+        Add(new EnvParameter(name, EnvParameterType.Text, get(_defaults), description) { Normalize = normalize }, (o, a) => set(o, a.Text(name)));
         return this;
     }
 

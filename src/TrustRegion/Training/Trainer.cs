@@ -54,7 +54,12 @@ public sealed class Trainer : IDisposable
     /// <exception cref="ArgumentException">The environment id is unknown.</exception>
     /// <exception cref="NotSupportedException">The configuration asks for something this build does not implement (<c>ortho_init: false</c>, <c>use_sde</c> with a non-Box action space), or the observation space is not a Box.</exception>
     public Trainer(TrpoConfig config, EnvRegistry? registry = null)
-        : this(config, MakeFactory(config, registry ?? EnvRegistry.Default), kwargsApplied: true)
+        : this(MakeFactory(config, registry ?? EnvRegistry.Default))
+    {
+    }
+
+    private Trainer((TrpoConfig Config, Func<IEnv> Factory) setup)
+        : this(setup.Config, setup.Factory, kwargsApplied: true)
     {
     }
 
@@ -699,7 +704,12 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    private static Func<IEnv> MakeFactory(TrpoConfig config, EnvRegistry registry)
+    /// <summary>
+    /// The factory of a registered id, and the configuration with its <c>env_kwargs</c> in canonical form
+    /// (<see cref="EnvArguments.ToKwargs"/>: the values as the environment reads them, a relative model path made absolute),
+    /// so that checkpoints and config.yml rebuild the same environment wherever they are used.
+    /// </summary>
+    private static (TrpoConfig Config, Func<IEnv> Factory) MakeFactory(TrpoConfig config, EnvRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(config);
         registry.GetSpec(config.EnvId); // unknown ids fail here with suggestions
@@ -708,14 +718,15 @@ public sealed class Trainer : IDisposable
         {
             try
             {
-                registry.BindArguments(config.EnvId, kwargs);
+                kwargs = registry.BindArguments(config.EnvId, kwargs).ToKwargs();
             }
             catch (ArgumentException e)
             {
                 throw new ConfigException($"Invalid value for 'env_kwargs': {e.Message}", "env_kwargs", e);
             }
+            config = config with { EnvKwargs = kwargs };
         }
-        return () => registry.Make(config.EnvId, kwargs: kwargs);
+        return (config, () => registry.Make(config.EnvId, kwargs: kwargs));
     }
 
     private void WriteMetrics(in IterationReport r, IReadOnlyList<IMetricSink> sinks)
