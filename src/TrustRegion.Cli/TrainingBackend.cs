@@ -82,18 +82,9 @@ public sealed class TrainingBackend : ICliBackend
             .AddColumn("preset");
         foreach (EnvSpec spec in _registry.List())
         {
-            string obs, act;
-            try
-            {
-                using IEnv env = spec.Factory();
-                obs = env.ObservationSpace.ToString()!;
-                act = env.ActionSpace.ToString()!;
-            }
-            catch (InvalidOperationException e)
-            {
-                // A MuJoCo id on a machine without libmujoco: list it, and say why its spaces are unknown.
-                obs = act = "unavailable: " + CliErrors.OneLine(e.Message);
-            }
+            (string? obs, string? act, string? unavailable) = Spaces(spec);
+            obs ??= "unavailable: " + unavailable;
+            act ??= "unavailable: " + unavailable;
             table.AddRow(
                 Markup.Escape(spec.Id), Markup.Escape(obs), Markup.Escape(act),
                 spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "none",
@@ -104,18 +95,27 @@ public sealed class TrainingBackend : ICliBackend
         return ExitCodes.Success;
     }
 
-    private static int DescribeEnvironment(IAnsiConsole ansi, CliConsole console, EnvSpec spec)
+    /// <summary>
+    /// The observation and action spaces of a default instance of <paramref name="spec"/>; or, for a MuJoCo id on a machine
+    /// without libmujoco, why they are unknown (the spaces then null).
+    /// </summary>
+    private static (string? Observation, string? Action, string? Unavailable) Spaces(EnvSpec spec)
     {
-        string spaces;
         try
         {
             using IEnv env = spec.Factory();
-            spaces = $"observation {env.ObservationSpace}, action {env.ActionSpace}";
+            return (env.ObservationSpace.ToString()!, env.ActionSpace.ToString()!, null);
         }
         catch (InvalidOperationException e)
         {
-            spaces = "spaces unavailable: " + CliErrors.OneLine(e.Message);
+            return (null, null, CliErrors.OneLine(e.Message));
         }
+    }
+
+    private static int DescribeEnvironment(IAnsiConsole ansi, CliConsole console, EnvSpec spec)
+    {
+        (string? obs, string? act, string? unavailable) = Spaces(spec);
+        string spaces = unavailable is null ? $"observation {obs}, action {act}" : "spaces unavailable: " + unavailable;
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{spec.Id}: {spec.Description}\n{spaces}; time limit {spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "none"}; reward threshold {spec.RewardThreshold?.ToString(CultureInfo.InvariantCulture) ?? "none"}; preset {(ConfigResolver.HasPreset(spec.Id) ? "yes" : "defaults")}"));
         if (spec.Parameters.Count == 0)

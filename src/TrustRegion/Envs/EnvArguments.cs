@@ -12,12 +12,12 @@ public sealed class EnvArguments
     private readonly Dictionary<string, object> _given;
     private readonly Dictionary<string, EnvParameter> _parameters;
 
-    private EnvArguments(string envId, IReadOnlyList<EnvParameter> parameters, Dictionary<string, object> given)
+    private EnvArguments(string envId, IReadOnlyList<EnvParameter> parameters, Dictionary<string, EnvParameter> byName, Dictionary<string, object> given)
     {
         EnvId = envId;
         Parameters = parameters;
+        _parameters = byName;
         _given = given;
-        _parameters = parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
     }
 
     /// <summary>The environment the arguments are for.</summary>
@@ -36,24 +36,17 @@ public sealed class EnvArguments
         ArgumentNullException.ThrowIfNull(envId);
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(kwargs);
+        var byName = parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var given = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach ((string name, string text) in kwargs)
         {
-            EnvParameter? parameter = null;
-            foreach (EnvParameter p in parameters)
-            {
-                if (p.Name == name)
-                {
-                    parameter = p;
-                }
-            }
-            if (parameter is null)
+            if (!byName.TryGetValue(name, out EnvParameter? parameter))
             {
                 throw new ArgumentException(UnknownMessage(envId, parameters, name));
             }
             given[name] = Parse(parameter, text, envId);
         }
-        return new EnvArguments(envId, parameters, given);
+        return new EnvArguments(envId, parameters, byName, given);
     }
 
     /// <summary>True when the argument was given (not left at its default).</summary>

@@ -13,6 +13,9 @@ public sealed class EnvRegistry
     private readonly Dictionary<string, EnvSpec> _specs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    // Both mountain cars take Gymnasium's goal_velocity.
+    private static readonly EnvParameter s_goalVelocity = new("goal_velocity", EnvParameterType.Real, "0", "the episode ends at the goal position only at this velocity or more");
+
     /// <summary>The process-wide registry, holding the five classic-control tasks from the start.</summary>
     public static EnvRegistry Default { get; } = CreateWithBuiltIns();
 
@@ -36,13 +39,13 @@ public sealed class EnvRegistry
         r.Register(new EnvSpec(MountainCarEnv.Id, () => new MountainCarEnv(), 200, -110.0,
             "Drive an under-powered car up a hill by rocking it (three discrete pushes); -1 per step.")
         {
-            Parameters = [new("goal_velocity", EnvParameterType.Real, "0", "the episode ends at the goal position only at this velocity or more")],
+            Parameters = [s_goalVelocity],
             ArgumentFactory = a => new MountainCarEnv(goalVelocity: a.Real("goal_velocity")),
         });
         r.Register(new EnvSpec(MountainCarContinuousEnv.Id, () => new MountainCarContinuousEnv(), 999, 90.0,
             "Mountain car with a continuous force; +100 at the goal minus 0.1 times the squared action.")
         {
-            Parameters = [new("goal_velocity", EnvParameterType.Real, "0", "the episode ends at the goal position only at this velocity or more")],
+            Parameters = [s_goalVelocity],
             ArgumentFactory = a => new MountainCarContinuousEnv(goalVelocity: a.Real("goal_velocity")),
         });
         r.Register(new EnvSpec(PendulumEnv.Id, () => new PendulumEnv(), 200, null,

@@ -202,10 +202,6 @@ internal static class ConfigSchema
                     "[" + string.Join(", ", list.Children.Select(c => ((YamlScalarNode)c).Value ?? "")) + "]",
                 _ => throw new FormatException($"the argument '{name}' must be a value or a list of values, not a mapping or nested list"),
             };
-            if (pairs.Exists(p => p.Key == name))
-            {
-                throw new FormatException($"the argument '{name}' is given twice");
-            }
             if (value.Trim().Length == 0)
             {
                 throw new FormatException($"the argument '{name}' has no value");
@@ -235,7 +231,7 @@ internal static class ConfigSchema
     private static string Quote(string text) =>
         text.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' or '/') && text.Length > 0 && !char.IsAsciiDigit(text[0])
             ? text
-            : "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+            : QuoteAlways(text);
 
     private static YamlScalarNode Scalar(YamlNode node, string expected) =>
         node as YamlScalarNode ?? throw new FormatException($"expected {expected}, found a {(node is YamlSequenceNode ? "list" : "mapping")}");
