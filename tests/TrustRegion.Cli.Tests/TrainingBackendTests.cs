@@ -42,6 +42,22 @@ public sealed class TrainingBackendTests : IDisposable
 
     private static string Hash(string dir) => Summary(dir).GetProperty("params_sha256").GetString()!;
 
+    /// <summary>The mean returns of the periodic evaluations in a run's progress.csv (the rows that have one).</summary>
+    private static IEnumerable<double> Evaluations(string dir)
+    {
+        string[] lines = File.ReadAllLines(new RunDirectory(dir).ProgressPath);
+        int column = Array.IndexOf(lines[0].Split(','), "eval/mean_return");
+        Assert.True(column >= 0, "progress.csv has no eval/mean_return column");
+        foreach (string line in lines.Skip(1))
+        {
+            string cell = line.Split(',')[column];
+            if (cell.Length > 0)
+            {
+                yield return double.Parse(cell, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     [Fact]
     public void Train_WritesTheWholeRunDirectory()
     {
@@ -214,11 +230,11 @@ public sealed class TrainingBackendTests : IDisposable
     {
         // The preset with a shorter budget (two seeds of CartPole-v1, one of Pendulum-v1 with gSDE), against trpo train.
         string outDir = Path.Combine(_dir, "bench");
-        (int code, string output, string err) = Run(["bench", "CartPole-v1", "Pendulum-v1", "--seeds", "2", "--steps", "4096", "--jobs", "2", "--out", outDir]);
+        (int code, string output, string err) = Run(["bench", "CartPole-v1", "Pendulum-v1", "--seeds", "2", "--steps", "4096", "--jobs", "2", "--set", "eval_freq=1024", "--out", outDir]);
         Assert.True(code == 0, err);
         Assert.Contains("| CartPole-v1 | 4,096 | 2 |", output, StringComparison.Ordinal);
         JsonElement bench = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json"))).RootElement;
-        Assert.Equal($"trpo bench CartPole-v1 Pendulum-v1 --seeds 2 --steps 4096 --jobs 2 --out {outDir}", bench.GetProperty("command").GetString());
+        Assert.Equal($"trpo bench CartPole-v1 Pendulum-v1 --seeds 2 --steps 4096 --jobs 2 --set eval_freq=1024 --out {outDir}", bench.GetProperty("command").GetString());
         Assert.True(bench.GetProperty("machine").GetProperty("cores").GetInt32() >= 1);
         Assert.Contains(".NET", bench.GetProperty("machine").GetProperty("runtime").GetString()!, StringComparison.Ordinal);
         JsonElement[] envs = [.. bench.GetProperty("environments").EnumerateArray()];
@@ -229,9 +245,15 @@ public sealed class TrainingBackendTests : IDisposable
             JsonElement run = env.GetProperty("seeds")[(int)seed];
             Assert.Equal(seed, run.GetProperty("seed").GetUInt64());
             string id = env.GetProperty("env_id").GetString()!;
-            string trained = Train($"{id}-{seed}", [id, "--steps", "4096", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet"]);
+            string trained = Train($"{id}-{seed}", [id, "--steps", "4096", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--set", "eval_freq=1024", "--quiet"]);
             Assert.Equal(Hash(trained), run.GetProperty("params_sha256").GetString());
             Assert.Equal(Summary(trained).GetProperty("final_eval_mean").GetDouble(), run.GetProperty("final_eval_mean").GetDouble());
+            // The best periodic evaluation is the one trpo train keeps as best_model.ckpt, and it ran at a multiple of eval_freq.
+            Assert.Equal(Summary(trained).GetProperty("best_eval_mean").GetDouble(), run.GetProperty("best_eval_mean").GetDouble());
+            long bestStep = run.GetProperty("best_eval_step").GetInt64();
+            Assert.InRange(bestStep, 1024, 4096);
+            Assert.Equal(0, bestStep % 1024);
+            Assert.Equal(Summary(trained).GetProperty("best_eval_mean").GetDouble(), Evaluations(trained).Max());
             JsonElement timings = run.GetProperty("timings_seconds");
             Assert.True(timings.GetProperty("env").GetDouble() > 0);
             Assert.True(timings.GetProperty("policy_update").GetDouble() > 0);

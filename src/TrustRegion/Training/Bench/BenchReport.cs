@@ -73,14 +73,17 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
         Line($"");
         Line($"## Runs");
         Line($"");
-        Line($"| env | seed | steps | wall s | CPU s | steps/s | final eval | threshold at step | params_sha256 |");
-        Line($"| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |");
+        Line($"Best eval: the best of the periodic evaluations (every `eval_freq` steps; the model `trpo train` keeps in best_model.ckpt), with the step it ran at.");
+        Line($"");
+        Line($"| env | seed | steps | wall s | CPU s | steps/s | final eval | best eval (at step) | threshold at step | params_sha256 |");
+        Line($"| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |");
         foreach (BenchEnvResult e in Environments)
         {
             foreach (BenchSeedResult s in e.Seeds)
             {
                 string at = s.ThresholdSteps is long ts ? ts.ToString("N0", s_inv) : "–";
-                Line($"| {e.EnvId} | {s.Seed} | {s.TotalSteps:N0} | {s.WallSeconds:F2} | {s.CpuSeconds:F2} | {s.StepsPerSecond:N0} | {s.FinalEvaluation.ReturnMean:F1} ± {s.FinalEvaluation.ReturnStd:F1} | {at} | `{s.ParamsSha256}` |");
+                string best = s.BestEvaluationMean is double b ? string.Create(s_inv, $"{b:F1} ({s.BestEvaluationStep:N0})") : "–";
+                Line($"| {e.EnvId} | {s.Seed} | {s.TotalSteps:N0} | {s.WallSeconds:F2} | {s.CpuSeconds:F2} | {s.StepsPerSecond:N0} | {s.FinalEvaluation.ReturnMean:F1} ± {s.FinalEvaluation.ReturnStd:F1} | {best} | {at} | `{s.ParamsSha256}` |");
             }
         }
         return md.ToString();
@@ -152,6 +155,8 @@ public sealed record BenchReport(string Command, BenchMachine Machine, string Lo
                     json.WriteNumber("final_eval_mean", s.FinalEvaluation.ReturnMean);
                     json.WriteNumber("final_eval_std", s.FinalEvaluation.ReturnStd);
                     json.WriteNumber("final_eval_episodes", s.FinalEvaluation.Episodes);
+                    WriteOptional(json, "best_eval_mean", s.BestEvaluationMean);
+                    WriteOptional(json, "best_eval_step", s.BestEvaluationStep);
                     WriteOptional(json, "threshold_steps", s.ThresholdSteps);
                     WriteOptional(json, "threshold_seconds", s.ThresholdSeconds);
                     if (s.SimulationSeconds is double sim)

@@ -28,10 +28,18 @@ public static class BenchRunner
         using var trainer = new Trainer(config, registry);
         long? thresholdSteps = null;
         double? thresholdSeconds = null;
+        double? bestMean = null;
+        long? bestStep = null;
         var outputs = new TrainerOutputs
         {
             Callback = r =>
             {
+                // The evaluation the trainer keeps as its best model: the first with the highest mean.
+                if (r.Evaluation is { } evaluation && (bestMean is null || evaluation.ReturnMean > bestMean))
+                {
+                    bestMean = evaluation.ReturnMean;
+                    bestStep = r.TotalSteps;
+                }
                 if (thresholdSteps is null && threshold is double goal && r.EpisodeReturnMean >= goal)
                 {
                     thresholdSteps = r.TotalSteps;
@@ -51,7 +59,7 @@ public static class BenchRunner
         // The same final evaluation as trpo train's summary.json.
         EvaluationResult final = trainer.Evaluate(config.EvalEpisodes, deterministic: true, trainer.EvaluationSeed(trainer.TotalSteps));
         return new BenchSeedResult(config.Seed, trainer.TotalSteps, trainer.ElapsedSeconds, final, thresholdSteps, thresholdSeconds,
-            trainer.SessionTimings, trainer.ParameterHash(), cpu, simulation);
+            trainer.SessionTimings, trainer.ParameterHash(), cpu, simulation, bestMean, bestStep);
     }
 
     /// <summary>

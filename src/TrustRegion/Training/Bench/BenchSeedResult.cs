@@ -13,6 +13,9 @@ namespace TrustRegion.Training.Bench;
 /// machine it is steadier than the wall time; with several runs at once it includes the others'.</param>
 /// <param name="SimulationSeconds">Wall time during which the environments were inside their simulator (MuJoCo's physics),
 /// over the same span as <paramref name="WallSeconds"/>; null when no simulation clock was given.</param>
+/// <param name="BestEvaluationMean">The best mean return of the periodic evaluations (every <c>eval_freq</c> steps, the model
+/// <c>trpo train</c> keeps in best_model.ckpt); null when no periodic evaluation ran.</param>
+/// <param name="BestEvaluationStep">The step count at which that evaluation ran (the first, if several tie).</param>
 public sealed record BenchSeedResult(
     ulong Seed,
     long TotalSteps,
@@ -23,7 +26,9 @@ public sealed record BenchSeedResult(
     IterationTimings Timings,
     string ParamsSha256,
     double CpuSeconds,
-    double? SimulationSeconds = null)
+    double? SimulationSeconds = null,
+    double? BestEvaluationMean = null,
+    long? BestEvaluationStep = null)
 {
     /// <summary>End-to-end environment steps per second: <see cref="TotalSteps"/> / <see cref="WallSeconds"/>.</summary>
     public double StepsPerSecond => WallSeconds > 0 ? TotalSteps / WallSeconds : 0;
