@@ -60,4 +60,5 @@ public sealed record EvalRequest(string ModelPath, Checkpoint Model, int Episode
 /// <param name="Steps">Replaces every preset's budget (n_timesteps) when given; for quick checks.</param>
 /// <param name="ParallelRuns">Training runs at once (seeds of one environment), at least 1; results do not depend on it.</param>
 /// <param name="Overrides">Configuration overrides (<c>key=value</c>, as <c>trpo train --set</c>) applied to every preset.</param>
-public sealed record BenchRequest(IReadOnlyList<string> EnvIds, int Seeds, string OutDir, long? Steps = null, int ParallelRuns = 1, IReadOnlyList<string>? Overrides = null);
+public sealed record BenchRequest(IReadOnlyList<string> EnvIds, int Seeds, string OutDir, long? Steps = null, int ParallelRuns = 1, IReadOnlyList<string>? Overrides = null,
+    IReadOnlyList<string>? EnvKwargs = null);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Spectre.Console;
+using TrustRegion.Cli.Commands;
 using TrustRegion.Envs;
 using TrustRegion.MuJoCo;
 using TrustRegion.MuJoCo.Envs;
@@ -149,19 +150,26 @@ public sealed class TrainingBackend : ICliBackend
         IReadOnlyList<string> ids = request.EnvIds.Count > 0 ? request.EnvIds : [.. BenchReference.ClassicControl.Select(r => r.EnvId)];
         // Resolve and validate everything before the first run: an unknown id or a bad preset fails at once.
         var configs = new List<TrpoConfig>();
+        IReadOnlyList<string> kwargPairs = request.EnvKwargs ?? [];
+        EnvKwargs kwargs = CliOptions.ParseEnvKwargs(kwargPairs);
         foreach (string id in ids)
         {
             _registry.GetSpec(id);
             TrpoConfig config = ConfigResolver.Resolve(id, null, request.Overrides ?? []);
+            if (!kwargs.IsEmpty)
+            {
+                config = config with { EnvKwargs = config.EnvKwargs.Merge(kwargs) };
+            }
             if (request.Steps is long steps)
             {
                 config = config with { TotalTimesteps = steps };
             }
             config.Validate();
+            Trainer.CheckEnvironment(config, _registry);
             configs.Add(config);
         }
         string command = string.Create(CultureInfo.InvariantCulture,
-            $"trpo bench {string.Join(' ', ids)} --seeds {request.Seeds}{(request.Steps is long n ? $" --steps {n}" : "")}{(request.ParallelRuns != 1 ? $" --jobs {request.ParallelRuns}" : "")}{string.Concat((request.Overrides ?? []).Select(o => " --set " + o))} --out {request.OutDir}");
+            $"trpo bench {string.Join(' ', ids)} --seeds {request.Seeds}{(request.Steps is long n ? $" --steps {n}" : "")}{(request.ParallelRuns != 1 ? $" --jobs {request.ParallelRuns}" : "")}{string.Concat((request.Overrides ?? []).Select(o => " --set " + o))}{(kwargPairs.Count > 0 ? " --env-kwargs " + string.Join(' ', kwargPairs) : "")} --out {request.OutDir}");
         var machine = BenchMachine.Current();
         DateTimeOffset started = DateTimeOffset.UtcNow;
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -239,9 +239,13 @@ public sealed class CliTests : IDisposable
         Assert.Equal(RecordingBackend.Code, Run("bench", "CartPole-v1", "--set", "precision=single", "--set", "n_envs=4", "--out", Path.Combine(_dir, "c")).Code);
         request = Assert.IsType<BenchRequest>(_backend.Last);
         Assert.Equal(["precision=single", "n_envs=4"], request.Overrides);
+        Assert.Equal(RecordingBackend.Code, Run("bench", "Hopper-v4", "--env-kwargs", "terminate_when_unhealthy:false", "ctrl_cost_weight:0", "--out", Path.Combine(_dir, "d")).Code);
+        request = Assert.IsType<BenchRequest>(_backend.Last);
+        Assert.Equal(["terminate_when_unhealthy:false", "ctrl_cost_weight:0"], request.EnvKwargs);
         Assert.Equal(RecordingBackend.Code, Run("bench").Code);
         request = Assert.IsType<BenchRequest>(_backend.Last);
         Assert.Empty(request.EnvIds);
+        Assert.Empty(request.EnvKwargs ?? []);
         Assert.Equal((3, (long?)null, 1), (request.Seeds, request.Steps, request.ParallelRuns));
         Assert.StartsWith(Path.Combine("bench", "trpo-bench-"), request.OutDir, StringComparison.Ordinal);
     }
@@ -255,6 +259,18 @@ public sealed class CliTests : IDisposable
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "bench.json"), "{}");
         AssertOneLineError(Run("bench", "--out", outDir), ExitCodes.InvalidInput, "already holds a benchmark report");
+        AssertOneLineError(Run("bench", "Pendulum-v1", "--env-kwargs", "g", "--out", Path.Combine(_dir, "e")), ExitCodes.InvalidInput, "--env-kwargs 'g': expected name:value");
+    }
+
+    [Fact]
+    public void Bench_EnvKwargsOneEnvironmentDoesNotTake_FailInOneLineBeforeAnyRun()
+    {
+        // Pendulum-v1 takes g, CartPole-v1 does not: nothing runs, not even Pendulum-v1's seeds.
+        string outDir = Path.Combine(_dir, "kw");
+        (int code, string output, string err) = RunWith(new TrainingBackend(TrustRegion.Envs.EnvRegistry.CreateWithBuiltIns()),
+            ["bench", "Pendulum-v1", "CartPole-v1", "--seeds", "1", "--steps", "2048", "--env-kwargs", "g:9.81", "--out", outDir]);
+        AssertOneLineError((code, output, err), ExitCodes.InvalidInput, "trpo bench:", "env_kwargs", "CartPole-v1", "'g'");
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]

@@ -265,6 +265,21 @@ public sealed class TrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void Bench_EnvKwargs_BuildTheEnvironmentAsTrainDoes()
+    {
+        // Pendulum-v1 with Earth's gravity instead of Gymnasium's default g = 10: the same parameters as trpo train with the
+        // same argument, other parameters than the default environment, and the argument named in the report's command.
+        string outDir = Path.Combine(_dir, "bench-g");
+        (int code, _, string err) = Run(["bench", "Pendulum-v1", "--seeds", "1", "--steps", "2048", "--env-kwargs", "g:9.81", "--out", outDir]);
+        Assert.True(code == 0, err);
+        JsonElement bench = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bench.json"))).RootElement;
+        Assert.EndsWith($"--steps 2048 --env-kwargs g:9.81 --out {outDir}", bench.GetProperty("command").GetString(), StringComparison.Ordinal);
+        string hash = bench.GetProperty("environments")[0].GetProperty("seeds")[0].GetProperty("params_sha256").GetString()!;
+        Assert.Equal(Hash(Train("g-981", ["Pendulum-v1", "--steps", "2048", "--env-kwargs", "g:9.81", "--quiet"])), hash);
+        Assert.NotEqual(Hash(Train("g-default", ["Pendulum-v1", "--steps", "2048", "--quiet"])), hash);
+    }
+
+    [Fact]
     public void MuJoCoTrainAndBench_ReportTheTimeInsideTheSimulator_OverTheWallTimeSpan()
     {
         EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());

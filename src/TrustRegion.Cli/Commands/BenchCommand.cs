@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace TrustRegion.Cli.Commands;
 
-/// <summary><c>trpo bench [ENV_ID...] [--seeds N] [--out DIR] [--steps N] [--jobs J] [--set key=value]...</c>.</summary>
+/// <summary><c>trpo bench [ENV_ID...] [--seeds N] [--out DIR] [--steps N] [--jobs J] [--set key=value]... [--env-kwargs name:value...]</c>.</summary>
 internal static class BenchCommand
 {
     internal static Command Create(CliConsole console, ICliBackend backend, TimeProvider time)
@@ -33,9 +33,10 @@ internal static class BenchCommand
             HelpName = "key=value",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        Option<string[]> envKwargs = CliOptions.EnvKwargs("Environment constructor arguments for every environment, as trpo train's --env-kwargs (name:value pairs, merged over each preset's env_kwargs); every environment benchmarked must accept them. Named in the report's command.");
         var command = new Command("bench", "Train each environment's preset over several seeds; write bench.md and bench.json: final evaluation beside the RL Zoo, steps and time to the reward threshold, steps per second beside sb3-contrib, and where the time goes.")
         {
-            envIds, seeds, output, steps, jobs, set,
+            envIds, seeds, output, steps, jobs, set, envKwargs,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(CliErrors.Guard(console, "bench", () =>
         {
@@ -49,7 +50,9 @@ internal static class BenchCommand
             {
                 throw new ArgumentException($"--out '{outDir}' already holds a benchmark report (bench.json or bench.md); choose another directory.");
             }
-            var request = new BenchRequest(parse.GetValue(envIds) ?? [], parse.GetValue(seeds) ?? 3, outDir, parse.GetValue(steps), parse.GetValue(jobs) ?? 1, parse.GetValue(set) ?? []);
+            string[] pairs = parse.GetValue(envKwargs) ?? [];
+            CliOptions.ParseEnvKwargs(pairs); // a malformed pair fails here, before anything runs
+            var request = new BenchRequest(parse.GetValue(envIds) ?? [], parse.GetValue(seeds) ?? 3, outDir, parse.GetValue(steps), parse.GetValue(jobs) ?? 1, parse.GetValue(set) ?? [], pairs);
             return backend.Bench(request, console, cancellation);
         })));
         return command;

@@ -17,6 +17,40 @@ internal static class CliOptions
     internal static Option<ulong?> Seed(string description) =>
         new("--seed") { Description = description, HelpName = "S", CustomParser = r => ParseInRange<ulong>(r, "--seed", 0, ulong.MaxValue, "for example --seed 1") };
 
+    /// <summary><c>--env-kwargs name:value...</c>, the RL Zoo's option for environment constructor arguments.</summary>
+    internal static Option<string[]> EnvKwargs(string description) =>
+        new("--env-kwargs")
+        {
+            Description = description,
+            HelpName = "name:value",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+        };
+
+    /// <summary>Reads <c>name:value</c> pairs (split at the first colon, both sides trimmed).</summary>
+    /// <exception cref="ArgumentException">A pair has no colon, an empty name or value, or a name given twice.</exception>
+    internal static TrustRegion.Envs.EnvKwargs ParseEnvKwargs(IEnumerable<string> pairs)
+    {
+        var items = new List<KeyValuePair<string, string>>();
+        foreach (string pair in pairs)
+        {
+            int colon = pair.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || colon == pair.Length - 1 || pair[..colon].Trim().Length == 0 || pair[(colon + 1)..].Trim().Length == 0)
+            {
+                throw new ArgumentException($"--env-kwargs '{pair}': expected name:value, e.g. --env-kwargs terminate_when_unhealthy:false.");
+            }
+            items.Add(new(pair[..colon].Trim(), pair[(colon + 1)..].Trim()));
+        }
+        try
+        {
+            return TrustRegion.Envs.EnvKwargs.From(items);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--env-kwargs: {e.Message}", e);
+        }
+    }
+
     internal static Option<bool> Quiet() =>
         new("--quiet", "-q") { Description = "No live progress display; print only the final summary." };
 

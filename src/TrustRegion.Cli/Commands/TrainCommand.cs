@@ -1,5 +1,4 @@
 using System.CommandLine;
-using TrustRegion.Envs;
 using TrustRegion.Training;
 
 namespace TrustRegion.Cli.Commands;
@@ -12,13 +11,7 @@ internal static class TrainCommand
         var envId = new Argument<string>("ENV_ID") { Description = "Environment id, e.g. CartPole-v1 (see 'trpo envs'). Its RL Zoo preset is the starting configuration." };
         var config = new Option<string?>("--config", "-c") { Description = "YAML file of configuration keys overriding the preset (e.g. 'target_kl: 0.02').", HelpName = "FILE" };
         var set = new Option<string[]>("--set") { Description = "Override one key, e.g. --set n_steps=1024; repeatable; applied after --config.", HelpName = "key=value", Arity = ArgumentArity.ZeroOrMore };
-        var envKwargs = new Option<string[]>("--env-kwargs")
-        {
-            Description = "Environment constructor arguments, as the RL Zoo's --env-kwargs: name:value pairs, e.g. --env-kwargs terminate_when_unhealthy:false ctrl_cost_weight:0; they replace the same names of env_kwargs from the preset, --config and --set. 'trpo envs ENV_ID' lists them.",
-            HelpName = "name:value",
-            Arity = ArgumentArity.OneOrMore,
-            AllowMultipleArgumentsPerToken = true,
-        };
+        Option<string[]> envKwargs = CliOptions.EnvKwargs("Environment constructor arguments, as the RL Zoo's --env-kwargs: name:value pairs, e.g. --env-kwargs terminate_when_unhealthy:false ctrl_cost_weight:0; they replace the same names of env_kwargs from the preset, --config and --set. 'trpo envs ENV_ID' lists them.");
         Option<long?> steps = CliOptions.Steps("Total environment steps (n_timesteps); default from the preset.");
         Option<ulong?> seed = CliOptions.Seed("Run seed: fixes initialisation, environment resets and sampling. Default 0.");
         Option<int?> envs = CliOptions.Envs("Environment copies stepped together (n_envs); default from the preset.");
@@ -43,7 +36,7 @@ internal static class TrainCommand
             // Explicit flags win over the file and --set.
             if (parse.GetValue(envKwargs) is { Length: > 0 } pairs)
             {
-                resolved = resolved with { EnvKwargs = resolved.EnvKwargs.Merge(ParseEnvKwargs(pairs)) };
+                resolved = resolved with { EnvKwargs = resolved.EnvKwargs.Merge(CliOptions.ParseEnvKwargs(pairs)) };
             }
             if (parse.GetValue(steps) is long n)
             {
@@ -71,29 +64,5 @@ internal static class TrainCommand
             return backend.Train(new TrainRequest(resolved, new RunDirectory(runPath), parse.GetValue(quiet)), console, cancellation);
         })));
         return command;
-    }
-
-    /// <summary>Reads <c>name:value</c> pairs (split at the first colon, both sides trimmed).</summary>
-    /// <exception cref="ArgumentException">A pair has no colon, an empty name or value, or a name given twice.</exception>
-    internal static EnvKwargs ParseEnvKwargs(IEnumerable<string> pairs)
-    {
-        var items = new List<KeyValuePair<string, string>>();
-        foreach (string pair in pairs)
-        {
-            int colon = pair.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || colon == pair.Length - 1 || pair[..colon].Trim().Length == 0 || pair[(colon + 1)..].Trim().Length == 0)
-            {
-                throw new ArgumentException($"--env-kwargs '{pair}': expected name:value, e.g. --env-kwargs terminate_when_unhealthy:false.");
-            }
-            items.Add(new(pair[..colon].Trim(), pair[(colon + 1)..].Trim()));
-        }
-        try
-        {
-            return EnvKwargs.From(items);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"--env-kwargs: {e.Message}", e);
-        }
     }
 }

@@ -705,6 +705,15 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
+    /// Checks, without building anything, that <paramref name="config"/>'s environment id is registered and that its
+    /// <c>env_kwargs</c> are arguments the environment accepts, with values it can read: what building a trainer would
+    /// report, found before any run starts (a benchmark of several environments checks them all first).
+    /// </summary>
+    /// <exception cref="ArgumentException">The environment id is not registered.</exception>
+    /// <exception cref="ConfigException"><c>env_kwargs</c> names an argument the environment does not take, or a value it cannot read.</exception>
+    public static void CheckEnvironment(TrpoConfig config, EnvRegistry? registry = null) => MakeFactory(config, registry ?? EnvRegistry.Default);
+
+    /// <summary>
     /// The factory of a registered id, and the configuration with its <c>env_kwargs</c> in canonical form
     /// (<see cref="EnvArguments.ToKwargs"/>: the values as the environment reads them, a relative model path made absolute),
     /// so that checkpoints and config.yml rebuild the same environment wherever they are used.
