@@ -47,6 +47,10 @@ public sealed class TrainingBackend : ICliBackend
         ArgumentNullException.ThrowIfNull(console);
         RunDirectory run = request.Run;
         using Trainer trainer = Trainer.Load(request.Checkpoint, _registry, request.Config.TotalTimesteps);
+        if (trainer.EnvironmentChangedSinceCheckpoint)
+        {
+            throw new ArgumentException($"{EnvironmentChange(trainer, request.Checkpoint.Source)} Resuming would continue the run on another environment: restore the model it was trained with, or start a new run with 'trpo train'.");
+        }
         // config.yml records the new n_timesteps of 'resume --steps'; the checkpoint's configuration is otherwise authoritative.
         AtomicFile.WriteAllText(run.ConfigPath, ConfigResolver.ToYaml(trainer.Config));
         Directory.CreateDirectory(run.CheckpointDirectory);
@@ -60,12 +64,23 @@ public sealed class TrainingBackend : ICliBackend
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(console);
         using Trainer trainer = Trainer.Load(request.Model, _registry);
+        if (trainer.EnvironmentChangedSinceCheckpoint)
+        {
+            console.Error.WriteLine($"trpo eval: warning: {EnvironmentChange(trainer, request.Model.Source)} The evaluation measures the policy on the environment as it is now.");
+        }
         EvaluationResult r = trainer.Evaluate(request.Episodes, request.Deterministic, request.Seed);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{trainer.Config.EnvId}: {r.Episodes} episodes ({(request.Deterministic ? "deterministic" : "stochastic")}, seed {request.Seed}), model at step {trainer.TotalSteps}"));
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"return {r.ReturnMean:F2} ± {r.ReturnStd:F2}"));
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"length {r.LengthMean:F1} ± {r.LengthStd:F1}"));
         return ExitCodes.Success;
+    }
+
+    /// <summary>What changed between a checkpoint's environment and the one rebuilt from its configuration, in one sentence.</summary>
+    private static string EnvironmentChange(Trainer trainer, string checkpoint)
+    {
+        string arguments = trainer.Config.EnvKwargs.IsEmpty ? "" : $" with env_kwargs {trainer.Config.EnvKwargs}";
+        return $"the environment has changed since {checkpoint} was written: {trainer.Config.EnvId}{arguments} was then defined by {trainer.CheckpointEnvironmentFingerprint} and is now defined by {trainer.EnvironmentFingerprint} (its model file has been edited or replaced).";
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 using TrustRegion.MuJoCo.Native;
 
 namespace TrustRegion.MuJoCo;
@@ -19,11 +21,12 @@ public sealed unsafe class MuJoCoModel : IDisposable
     private readonly MjModelHandle _handle;
     private readonly byte* _m;
 
-    private MuJoCoModel(MjModelHandle handle, string name)
+    private MuJoCoModel(MjModelHandle handle, string name, byte[] source)
     {
         _handle = handle;
         _m = (byte*)handle.DangerousGetHandle();
         Name = name;
+        SourceSha256 = Convert.ToHexStringLower(SHA256.HashData(source));
     }
 
     /// <summary>Compiles an MJCF document held in memory, through MuJoCo's virtual file system (no temporary file).</summary>
@@ -45,7 +48,7 @@ public sealed unsafe class MuJoCoModel : IDisposable
     }
 
     /// <summary>Compiles without the start-up layout probe; only the probe itself uses this.</summary>
-    internal static MuJoCoModel FromXmlUnverified(string mjcf, string name) => new(MjModelHandle.LoadXml(mjcf, name), name);
+    internal static MuJoCoModel FromXmlUnverified(string mjcf, string name) => new(MjModelHandle.LoadXml(mjcf, name), name, Encoding.UTF8.GetBytes(mjcf));
 
     /// <summary>Compiles an MJCF file (relative includes and assets resolve against its folder).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -54,11 +57,19 @@ public sealed unsafe class MuJoCoModel : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         MuJoCoRuntime.EnsureInitialized();
-        return new MuJoCoModel(MjModelHandle.LoadFile(path), Path.GetFileName(path));
+        byte[] source = File.Exists(path) ? File.ReadAllBytes(path) : [];
+        return new MuJoCoModel(MjModelHandle.LoadFile(path), Path.GetFileName(path), source);
     }
 
     /// <summary>The file name the model was loaded under.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// SHA-256 (lowercase hex) of the MJCF document the model was compiled from: the UTF-8 bytes of the text given to
+    /// <see cref="FromXml"/>, or the file's bytes as <see cref="FromFile"/> read them. Files the document includes and mesh or
+    /// texture assets are not part of it.
+    /// </summary>
+    public string SourceSha256 { get; }
 
     /// <summary>MuJoCo's compiler warning text for this model; empty when it compiled cleanly.</summary>
     public string LoadWarning => _handle.LoadWarning;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Security.Cryptography;
 
 namespace TrustRegion.MuJoCo;
 
@@ -76,8 +77,9 @@ public static class MuJoCoModels
     /// <summary>
     /// The model an <c>xml_file</c> argument names, read as Gymnasium reads it: a name that starts with <c>.</c> or <c>/</c> is a
     /// file path (relative to the current directory), one that starts with <c>~</c> a path in the home directory, and any other
-    /// name an embedded model (<see cref="Names"/>). The model is compiled once per process and path and shared like
-    /// <see cref="Shared"/>; later edits of the file are not seen by the same process.
+    /// name an embedded model (<see cref="Names"/>). The model is compiled once per process, path and file content, and shared
+    /// like <see cref="Shared"/>: the file is read and hashed on every call, so an edited file is compiled again (files it
+    /// includes are not part of that check).
     /// </summary>
     /// <exception cref="ArgumentException">A plain name that no embedded model has.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -93,14 +95,16 @@ public static class MuJoCoModels
         {
             throw new FileNotFoundException($"The MuJoCo model file '{xmlFile}' (xml_file) does not exist (looked for {full}).", full);
         }
-        Lazy<MuJoCoModel> lazy = s_files.GetOrAdd(full, static f => new Lazy<MuJoCoModel>(() => MuJoCoModel.FromFile(f), LazyThreadSafetyMode.ExecutionAndPublication));
+        // Keyed by path and content: an edited file is compiled anew, the same content is compiled once.
+        string key = full + "\n" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(full)));
+        Lazy<MuJoCoModel> lazy = s_files.GetOrAdd(key, static k => new Lazy<MuJoCoModel>(() => MuJoCoModel.FromFile(k[..k.LastIndexOf('\n')]), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
         }
         catch
         {
-            s_files.TryRemove(new KeyValuePair<string, Lazy<MuJoCoModel>>(full, lazy)); // a failed compile is not cached: fix the file and try again
+            s_files.TryRemove(new KeyValuePair<string, Lazy<MuJoCoModel>>(key, lazy)); // a failed compile is not cached: fix the file and try again
             throw;
         }
     }

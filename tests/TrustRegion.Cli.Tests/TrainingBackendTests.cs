@@ -280,6 +280,49 @@ public sealed class TrainingBackendTests : IDisposable
     }
 
     [Fact]
+    public void AModelFileEditedAfterTraining_StopsResume_AndEvalSaysSo()
+    {
+        EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());
+        (int Code, string Out, string Err) RunMuJoCo(params string[] args)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int code = TrpoCli.Run(args, stdout, stderr, new TrainingBackend(registry));
+            return (code, stdout.ToString(), stderr.ToString());
+        }
+
+        string model = Path.Combine(_dir, "robot.xml");
+        string text = MuJoCo.MuJoCoModels.GetMjcf("swimmer.xml");
+        File.WriteAllText(model, text);
+        string dir = Path.Combine(_dir, "robot-run");
+        (int code, _, string err) = RunMuJoCo("train", "Swimmer-v4", "--steps", "2048", "--env-kwargs", $"xml_file:{model}", "--quiet", "--out", dir);
+        Assert.True(code == 0, err);
+        var run = new RunDirectory(dir);
+        string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(model)));
+        Assert.Equal("mjcf-sha256:" + sha, Checkpoint.Load(run.FinalModelPath).GetText("env/fingerprint"));
+        (code, _, err) = RunMuJoCo("eval", run.FinalModelPath, "--episodes", "1");
+        Assert.True(code == 0, err);
+        Assert.Empty(err);
+
+        // A comment added to the model: the same id and arguments now build from another document.
+        File.WriteAllText(model, text + "<!-- edited -->\n");
+        (code, string output, err) = RunMuJoCo("eval", run.FinalModelPath, "--episodes", "1");
+        Assert.Equal(0, code);
+        Assert.Contains("trpo eval: warning: the environment has changed since", err, StringComparison.Ordinal);
+        Assert.Contains($"was then defined by mjcf-sha256:{sha} and is now defined by mjcf-sha256:", err, StringComparison.Ordinal);
+        Assert.Contains("return", output, StringComparison.Ordinal);
+        string before = File.ReadAllText(run.ProgressPath);
+        (code, _, err) = RunMuJoCo("resume", dir, "--steps", "4096", "--quiet");
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("Resuming would continue the run on another environment", err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(run.ProgressPath)); // nothing of the run was touched
+
+        File.WriteAllText(model, text); // the model it was trained with: resume goes on
+        (code, _, err) = RunMuJoCo("resume", dir, "--steps", "4096", "--quiet");
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
     public void MuJoCoTrainAndBench_ReportTheTimeInsideTheSimulator_OverTheWallTimeSpan()
     {
         EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());

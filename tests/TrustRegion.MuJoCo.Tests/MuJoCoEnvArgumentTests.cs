@@ -265,6 +265,49 @@ public sealed class MuJoCoEnvArgumentTests
         }
     }
 
+    [Fact]
+    public void XmlFile_AnEditedFile_IsCompiledAnew_AndChangesTheFingerprint()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"trpo-xml-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string path = Path.Combine(dir, "swimmer.xml");
+            string text = MuJoCoModels.GetMjcf("swimmer.xml");
+            File.WriteAllText(path, text);
+            string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+            using IEnv first = Make("Swimmer-v4", ("xml_file", path));
+            using IEnv again = Make("Swimmer-v4", ("xml_file", path));
+            var env = (MuJoCoEnv)Unwrap(first);
+            Assert.Same(env.Model, ((MuJoCoEnv)Unwrap(again)).Model); // same content: compiled once
+            Assert.Equal(sha, env.Model.SourceSha256);
+            Assert.Equal("mjcf-sha256:" + sha, env.Fingerprint);
+            // The embedded model has the same text, hence the same fingerprint.
+            using IEnv embedded = s_registry.Make("Swimmer-v4");
+            Assert.Equal(env.Fingerprint, ((MuJoCoEnv)Unwrap(embedded)).Fingerprint);
+            Assert.Equal(env.Fingerprint, first.Find<IEnvFingerprint>()!.Fingerprint);
+
+            File.WriteAllText(path, text + "<!-- edited -->\n");
+            using IEnv edited = Make("Swimmer-v4", ("xml_file", path));
+            var editedEnv = (MuJoCoEnv)Unwrap(edited);
+            Assert.NotSame(env.Model, editedEnv.Model);
+            Assert.NotEqual(env.Fingerprint, editedEnv.Fingerprint);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), editedEnv.Model.SourceSha256);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SourceSha256_IsThatOfTheDocumentsBytes()
+    {
+        const string mjcf = "<mujoco><worldbody><body><joint type=\"slide\"/><geom size=\"0.1\"/></body></worldbody></mujoco>";
+        using MuJoCoModel model = MuJoCoModel.FromXml(mjcf, "tiny.xml");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(mjcf))), model.SourceSha256);
+    }
+
     [Theory]
     [InlineData("Hopper-v4", "ctrl_cost_weigth", "Hopper-v4 has no argument 'ctrl_cost_weigth'. Did you mean ctrl_cost_weight?")]
     [InlineData("Reacher-v4", "ctrl_cost_weight", "Reacher-v4 takes no arguments")]

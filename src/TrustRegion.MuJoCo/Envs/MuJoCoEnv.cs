@@ -32,7 +32,7 @@ namespace TrustRegion.MuJoCo.Envs;
 /// <see cref="BeforePhysics"/> rewrites before every use (such as the pre-step x position) are not part of the state; a
 /// derived class must keep no other mutable state.</para>
 /// </remarks>
-public abstract class MuJoCoEnv : IEnv, ISnapshotable
+public abstract class MuJoCoEnv : IEnv, ISnapshotable, IEnvFingerprint
 {
     // 1: the whole mjData buffer; 2: a flag, then the buffer without the contact and constraint-row block when the flag is set.
     private const int SnapshotVersion = 2;
@@ -88,6 +88,9 @@ public abstract class MuJoCoEnv : IEnv, ISnapshotable
 
     /// <summary>The compiled model (shared; read-only).</summary>
     public MuJoCoModel Model { get; }
+
+    /// <summary><c>mjcf-sha256:</c> and <see cref="MuJoCoModel.SourceSha256"/>: changes when the model's MJCF document does.</summary>
+    public string Fingerprint => "mjcf-sha256:" + Model.SourceSha256;
 
     /// <summary>This environment's simulation state. Read it freely; changing it outside Reset/Step breaks the episode.</summary>
     public MuJoCoData Data { get; }

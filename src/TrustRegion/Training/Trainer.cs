@@ -179,6 +179,24 @@ public sealed class Trainer : IDisposable
     /// <summary>Iterations completed so far.</summary>
     public long Iterations { get; internal set; }
 
+    /// <summary>
+    /// The fingerprint of the data that defines the environment beyond its id and arguments (<see cref="IEnvFingerprint"/>,
+    /// e.g. a MuJoCo model's MJCF document), or null when the environment reports none. Checkpoints record it.
+    /// </summary>
+    public string? EnvironmentFingerprint => _vector.GetEnv(0).Find<IEnvFingerprint>()?.Fingerprint;
+
+    /// <summary>The <see cref="EnvironmentFingerprint"/> recorded in the checkpoint this trainer was loaded from; null for a new
+    /// trainer or a checkpoint that holds none.</summary>
+    public string? CheckpointEnvironmentFingerprint { get; internal set; }
+
+    /// <summary>
+    /// True when this trainer was loaded from a checkpoint whose environment fingerprint differs from the environment's now:
+    /// the configuration rebuilt the same id and arguments, but the data behind them (a model file) has changed since the
+    /// checkpoint was written. Resuming would then train on another environment, and evaluating measures the policy on it.
+    /// </summary>
+    public bool EnvironmentChangedSinceCheckpoint =>
+        CheckpointEnvironmentFingerprint is { } recorded && EnvironmentFingerprint is { } current && recorded != current;
+
     /// <summary>Best evaluation mean return seen so far (−∞ before the first evaluation).</summary>
     public double BestEvaluationMean { get; internal set; } = double.NegativeInfinity;
 

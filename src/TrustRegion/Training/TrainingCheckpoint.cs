@@ -19,6 +19,7 @@ internal static partial class TrainingCheckpoint
     internal const string ObservationSpace = "env/observation_space";
     internal const string ActionSpace = "env/action_space";
     internal const string EnvSnapshot = "env/snapshot";
+    internal const string EnvFingerprint = "env/fingerprint";
     internal const string PolicyShape = "policy/shape";
     internal const string PolicyParameters = "policy/parameters";
     internal const string PolicyNoise = "policy/sde_noise";
@@ -70,6 +71,10 @@ internal static partial class TrainingCheckpoint
         if (t.Policy.NoiseEnvCount > 0)
         {
             w.AddDoubles(PolicyNoise, t.Policy.Noise);
+        }
+        if (t.EnvironmentFingerprint is { } fingerprint)
+        {
+            w.AddText(EnvFingerprint, fingerprint);
         }
         if (t.Normalizer is { } norm)
         {
@@ -167,6 +172,7 @@ internal static partial class TrainingCheckpoint
                 throw new CheckpointException(c.Source, CheckpointProblem.Incompatible, $"section '{EpisodeLog}' is invalid: {e.Message}", e);
             }
             t.BestEvaluationMean = c.GetDouble(BestEval);
+            t.CheckpointEnvironmentFingerprint = c.Contains(EnvFingerprint) ? c.GetText(EnvFingerprint) : null;
             t.ElapsedBefore = c.GetDouble(Elapsed);
 
             bool restoredEnv = false;
