@@ -42,6 +42,15 @@ public sealed class TrainingBackendTests : IDisposable
 
     private static string Hash(string dir) => Summary(dir).GetProperty("params_sha256").GetString()!;
 
+    /// <summary>The command line on the real backend with the MuJoCo environments registered.</summary>
+    private static (int Code, string Out, string Err) RunMuJoCo(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = TrpoCli.Run(args, stdout, stderr, new TrainingBackend(MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns())));
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     /// <summary>The mean returns of the periodic evaluations in a run's progress.csv (the rows that have one).</summary>
     private static IEnumerable<double> Evaluations(string dir)
     {
@@ -282,15 +291,6 @@ public sealed class TrainingBackendTests : IDisposable
     [Fact]
     public void AModelFileEditedAfterTraining_StopsResume_AndEvalSaysSo()
     {
-        EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());
-        (int Code, string Out, string Err) RunMuJoCo(params string[] args)
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            int code = TrpoCli.Run(args, stdout, stderr, new TrainingBackend(registry));
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-
         string model = Path.Combine(_dir, "robot.xml");
         string text = MuJoCo.MuJoCoModels.GetMjcf("swimmer.xml");
         File.WriteAllText(model, text);
@@ -325,15 +325,6 @@ public sealed class TrainingBackendTests : IDisposable
     [Fact]
     public void MuJoCoTrainAndBench_ReportTheTimeInsideTheSimulator_OverTheWallTimeSpan()
     {
-        EnvRegistry registry = MuJoCo.Envs.MuJoCoRegistration.Register(EnvRegistry.CreateWithBuiltIns());
-        (int Code, string Out, string Err) RunMuJoCo(params string[] args)
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            int code = TrpoCli.Run(args, stdout, stderr, new TrainingBackend(registry));
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-
         string dir = Path.Combine(_dir, "ip");
         (int code, string output, string err) = RunMuJoCo("train", "InvertedPendulum-v4", "--steps", "4096", "--seed", "0", "--set", "eval_freq=2048", "--out", dir);
         Assert.True(code == 0, err);
