@@ -21,12 +21,12 @@ public sealed unsafe class MuJoCoModel : IDisposable
     private readonly MjModelHandle _handle;
     private readonly byte* _m;
 
-    private MuJoCoModel(MjModelHandle handle, string name, byte[] source)
+    private MuJoCoModel(MjModelHandle handle, string name, string sourceSha256)
     {
         _handle = handle;
         _m = (byte*)handle.DangerousGetHandle();
         Name = name;
-        SourceSha256 = Convert.ToHexStringLower(SHA256.HashData(source));
+        SourceSha256 = sourceSha256;
     }
 
     /// <summary>Compiles an MJCF document held in memory, through MuJoCo's virtual file system (no temporary file).</summary>
@@ -48,7 +48,7 @@ public sealed unsafe class MuJoCoModel : IDisposable
     }
 
     /// <summary>Compiles without the start-up layout probe; only the probe itself uses this.</summary>
-    internal static MuJoCoModel FromXmlUnverified(string mjcf, string name) => new(MjModelHandle.LoadXml(mjcf, name), name, Encoding.UTF8.GetBytes(mjcf));
+    internal static MuJoCoModel FromXmlUnverified(string mjcf, string name) => new(MjModelHandle.LoadXml(mjcf, name), name, Sha256Hex(Encoding.UTF8.GetBytes(mjcf)));
 
     /// <summary>Compiles an MJCF file (relative includes and assets resolve against its folder).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -56,17 +56,25 @@ public sealed unsafe class MuJoCoModel : IDisposable
     public static MuJoCoModel FromFile(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        MuJoCoRuntime.EnsureInitialized();
-        byte[] source = File.Exists(path) ? File.ReadAllBytes(path) : [];
-        return new MuJoCoModel(MjModelHandle.LoadFile(path), Path.GetFileName(path), source);
+        return FromFile(path, Sha256Hex(File.Exists(path) ? File.ReadAllBytes(path) : []));
     }
+
+    /// <summary><see cref="FromFile(string)"/> for a caller that has already read and hashed the file (<see cref="MuJoCoModels.Resolve"/>).</summary>
+    internal static MuJoCoModel FromFile(string path, string sourceSha256)
+    {
+        MuJoCoRuntime.EnsureInitialized();
+        return new MuJoCoModel(MjModelHandle.LoadFile(path), Path.GetFileName(path), sourceSha256);
+    }
+
+    /// <summary>SHA-256 of <paramref name="bytes"/> in lowercase hex, the form of <see cref="SourceSha256"/>.</summary>
+    internal static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>The file name the model was loaded under.</summary>
     public string Name { get; }
 
     /// <summary>
     /// SHA-256 (lowercase hex) of the MJCF document the model was compiled from: the UTF-8 bytes of the text given to
-    /// <see cref="FromXml"/>, or the file's bytes as <see cref="FromFile"/> read them. Files the document includes and mesh or
+    /// <see cref="FromXml"/>, or the file's bytes as <see cref="FromFile(string)"/> read them. Files the document includes and mesh or
     /// texture assets are not part of it.
     /// </summary>
     public string SourceSha256 { get; }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Security.Cryptography;
 
 namespace TrustRegion.MuJoCo;
 
@@ -14,7 +13,7 @@ public static class MuJoCoModels
     private const string ResourcePrefix = "TrustRegion.MuJoCo.Models.";
 
     private static readonly ConcurrentDictionary<string, Lazy<MuJoCoModel>> s_shared = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, Lazy<MuJoCoModel>> s_files = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<(string Path, string Sha256), Lazy<MuJoCoModel>> s_files = new();
 
     /// <summary>File names of the embedded models, e.g. <c>hopper.xml</c>.</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -95,16 +94,17 @@ public static class MuJoCoModels
         {
             throw new FileNotFoundException($"The MuJoCo model file '{xmlFile}' (xml_file) does not exist (looked for {full}).", full);
         }
-        // Keyed by path and content: an edited file is compiled anew, the same content is compiled once.
-        string key = full + "\n" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(full)));
-        Lazy<MuJoCoModel> lazy = s_files.GetOrAdd(key, static k => new Lazy<MuJoCoModel>(() => MuJoCoModel.FromFile(k[..k.LastIndexOf('\n')]), LazyThreadSafetyMode.ExecutionAndPublication));
+        // Keyed by path and content: an edited file is compiled anew, the same content is compiled once. The hash read here is
+        // the model's SourceSha256, so the file is read once.
+        (string Path, string Sha256) key = (full, MuJoCoModel.Sha256Hex(File.ReadAllBytes(full)));
+        Lazy<MuJoCoModel> lazy = s_files.GetOrAdd(key, static k => new Lazy<MuJoCoModel>(() => MuJoCoModel.FromFile(k.Path, k.Sha256), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
         }
         catch
         {
-            s_files.TryRemove(new KeyValuePair<string, Lazy<MuJoCoModel>>(key, lazy)); // a failed compile is not cached: fix the file and try again
+            s_files.TryRemove(KeyValuePair.Create(key, lazy)); // a failed compile is not cached: fix the file and try again
             throw;
         }
     }
